@@ -1,0 +1,1 @@
+"""School Safety Hub: a statewide school safety center's directory, alert network and federation."""

@@ -1,0 +1,1 @@
+"""The directory: districts, schools, contacts, centers, programs, practices and their vocabulary."""

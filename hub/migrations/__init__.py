@@ -1,0 +1,1 @@
+"""Alembic migrations; `hub db upgrade` applies them (hub.migrate)."""

@@ -1,0 +1,45 @@
+"""One place for configuration: every setting is an environment variable with the HUB_ prefix."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-change-me"  # noqa: S105 - refused outside development, see below
+
+SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+class Settings(BaseSettings):
+    """Settings grouped by prefix; Helm values map one-to-one onto these names."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./hub.db"
+    database_pool_size: int = Field(default=10, ge=1)
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    center_slug: str = "state"
+    center_name: str = "State School Safety Center"
+    center_state: str = Field(default="ZZ", min_length=2, max_length=2)
+    schemas_dir: Path = SCHEMAS_DIR
+    graphql_max_depth: int = 10
+    graphql_max_aliases: int = 20
+    graphql_max_tokens: int = 3000
+    graphql_max_body_bytes: int = 20_000
+    graphiql: bool = True
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and self.secret_key.get_secret_value() == DEV_SECRET:
+            raise ValueError("HUB_SECRET_KEY must be set to a real secret in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
