@@ -118,16 +118,13 @@ class School(Provenanced, Base):
 
 
 class Contact(Provenanced, Base):
-    """A person or desk to call: belongs to exactly one of a district, a school or a center."""
+    """A person or desk to call. Belongs to a district (and then maybe to one of its schools) or to
+    a center; a school contact carries its district too, so permissions and roll-ups are one join."""
 
     __tablename__ = "contacts"
     __table_args__ = (
-        CheckConstraint(
-            "(CASE WHEN district_id IS NULL THEN 0 ELSE 1 END"
-            " + CASE WHEN school_id IS NULL THEN 0 ELSE 1 END"
-            " + CASE WHEN center_id IS NULL THEN 0 ELSE 1 END) = 1",
-            name="one_owner",
-        ),
+        CheckConstraint("(district_id IS NULL) <> (center_id IS NULL)", name="one_owner"),
+        CheckConstraint("school_id IS NULL OR district_id IS NOT NULL", name="school_in_district"),
         origin_unique(),
     )
 
