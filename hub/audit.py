@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, select, update
+from sqlalchemy import JSON, BigInteger, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.db import Base, utcnow
@@ -40,11 +40,22 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-def _digest(prev_hash: str, seq: int, at: datetime, actor: str, action: str, entity_type: str,
-            entity_id: str | None, before: Any, after: Any) -> str:
+def _digest(
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str | None,
+    before: Any,
+    after: Any,
+) -> str:
     body = json.dumps(
         [prev_hash, seq, at.isoformat(), actor, action, entity_type, entity_id, before, after],
-        sort_keys=True, separators=(",", ":"), default=str,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     )
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -53,17 +64,26 @@ def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if value is None else json.loads(json.dumps(value, default=str))
 
 
-def record(session: Session, *, actor: str, action: str, entity_type: str,
-           entity_id: str | int | None = None, before: dict[str, Any] | None = None,
-           after: dict[str, Any] | None = None) -> AuditEntry:
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str | int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
     """Append an entry in the caller's transaction (it commits or rolls back with the change)."""
     conn = session.connection()
     row = conn.execute(
-        update(Counter).where(Counter.name == AUDIT).values(value=Counter.value + 1)
+        update(Counter)
+        .where(Counter.name == AUDIT)
+        .values(value=Counter.value + 1)
         .returning(Counter.value, Counter.head)
     ).one_or_none()
     if row is None:
-        conn.execute(Counter.__table__.insert().values(name=AUDIT, value=1, head=GENESIS))
+        conn.execute(insert(Counter).values(name=AUDIT, value=1, head=GENESIS))
         seq, prev = 1, GENESIS
     else:
         seq, prev = int(row[0]), row[1] or GENESIS
@@ -72,8 +92,18 @@ def record(session: Session, *, actor: str, action: str, entity_type: str,
     before_j, after_j = _jsonable(before), _jsonable(after)
     digest = _digest(prev, seq, at, actor, action, entity_type, eid, before_j, after_j)
     conn.execute(update(Counter).where(Counter.name == AUDIT).values(head=digest))
-    entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, entity_type=entity_type,
-                       entity_id=eid, before=before_j, after=after_j, prev_hash=prev, hash=digest)
+    entry = AuditEntry(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=eid,
+        before=before_j,
+        after=after_j,
+        prev_hash=prev,
+        hash=digest,
+    )
     session.add(entry)
     session.flush([entry])
     return entry
@@ -97,17 +127,30 @@ def verify(session: Session) -> VerifyResult:
     prev, expected, checked = GENESIS, 1, 0
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000):
         if entry.seq != expected:
-            return VerifyResult(checked, f"entry {expected} is missing (next is {entry.seq})",
-                                expected)
+            return VerifyResult(
+                checked, f"entry {expected} is missing (next is {entry.seq})", expected
+            )
         if entry.prev_hash != prev:
-            return VerifyResult(checked, f"entry {entry.seq} does not follow entry {expected - 1}",
-                                entry.seq)
-        digest = _digest(prev, entry.seq, entry.at, entry.actor, entry.action, entry.entity_type,
-                         entry.entity_id, entry.before, entry.after)
+            return VerifyResult(
+                checked, f"entry {entry.seq} does not follow entry {expected - 1}", entry.seq
+            )
+        digest = _digest(
+            prev,
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.entity_type,
+            entry.entity_id,
+            entry.before,
+            entry.after,
+        )
         if digest != entry.hash:
             return VerifyResult(checked, f"entry {entry.seq} was altered", entry.seq)
         prev, expected, checked = entry.hash, expected + 1, checked + 1
     head = session.get(Counter, AUDIT)
     if head is not None and head.value != checked:
-        return VerifyResult(checked, f"entries {checked + 1}..{head.value} are missing", checked + 1)
+        return VerifyResult(
+            checked, f"entries {checked + 1}..{head.value} are missing", checked + 1
+        )
     return VerifyResult(checked)

@@ -30,7 +30,7 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Stores UTC and always returns aware datetimes, on SQLite (which drops zones) as on PostgreSQL."""
+    """Stores UTC and returns aware datetimes, on SQLite (which drops zones) as on PostgreSQL."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

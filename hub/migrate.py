@@ -1,4 +1,4 @@
-"""Applies Alembic migrations and mirrors the vocabulary into `terms`: what `hub db upgrade` runs."""
+"""Applies Alembic migrations and mirrors the vocabulary into `terms` (`hub db upgrade`)."""
 
 from pathlib import Path
 

@@ -24,9 +24,9 @@ def decode_cursor(cursor: str, *, field: str = "after") -> int:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeError, ValueError):
         text = ""
-    if not text.startswith(_PREFIX) or not text[len(_PREFIX):].isdigit():
+    if not text.startswith(_PREFIX) or not text[len(_PREFIX) :].isdigit():
         raise InvalidInput("not a cursor issued by this hub", field=field)
-    return int(text[len(_PREFIX):])
+    return int(text[len(_PREFIX) :])
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, UniqueConstraint, event, update
+from sqlalchemy import BigInteger, Boolean, Integer, String, UniqueConstraint, event, insert, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.db import Base, utcnow
@@ -40,7 +40,7 @@ def take(session: Session, name: str, count: int = 1) -> int:
         .returning(Counter.value)
     ).scalar_one_or_none()
     if result is None:
-        conn.execute(Counter.__table__.insert().values(name=name, value=count))
+        conn.execute(insert(Counter).values(name=name, value=count))
         return count
     return int(result)
 
@@ -57,7 +57,7 @@ class Provenanced:
 
 
 def origin_unique() -> UniqueConstraint:
-    """The federation key: one row per (origin center, origin id). Every Provenanced table has it."""
+    """The federation key: one row per (origin center, origin id), on every Provenanced table."""
     return UniqueConstraint("origin_center", "origin_id")
 
 

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from hub import migrate
 from hub.db import make_engine
 
-PG_ADMIN_URL = os.environ.get("HUB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "HUB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 os.environ.setdefault("HUB_ENVIRONMENT", "test")
@@ -28,7 +30,9 @@ def _pg_url(name: str) -> str:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A fresh, empty database URL of each kind for this test session."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'hub.db'}"

@@ -11,7 +11,8 @@ def test_provenance_stamped_on_insert_and_update(session: Session) -> None:
     session.flush()
     first_seq = d.change_seq
     assert (d.origin_center, d.version, d.deleted) == ("state", 1, False)
-    assert d.origin_id and first_seq > 0
+    assert d.origin_id
+    assert first_seq > 0
     d.name = "Alpha Unified"
     session.flush()
     assert d.version == 2

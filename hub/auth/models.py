@@ -11,12 +11,14 @@ ROLES = ("state_admin", "alert_author", "alert_approver", "district_user", "part
 
 
 class User(Base):
-    """A person or machine that signs in. district_user is scoped to a district, partner to a center."""
+    """Someone who signs in; a district_user is scoped to one district, a partner to one center."""
 
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
-        CheckConstraint("role <> 'district_user' OR district_id IS NOT NULL", name="district_scope"),
+        CheckConstraint(
+            "role <> 'district_user' OR district_id IS NOT NULL", name="district_scope"
+        ),
         CheckConstraint("role <> 'partner' OR center_id IS NOT NULL", name="center_scope"),
     )
 

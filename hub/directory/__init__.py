@@ -1,1 +1,1 @@
-"""The directory: districts, schools, contacts, centers, programs, practices and their vocabulary."""
+"""The directory: districts, schools, contacts, centers, programs, practices, vocabulary."""

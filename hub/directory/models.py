@@ -119,7 +119,7 @@ class School(Provenanced, Base):
 
 class Contact(Provenanced, Base):
     """A person or desk to call. Belongs to a district (and then maybe to one of its schools) or to
-    a center; a school contact carries its district too, so permissions and roll-ups are one join."""
+    a center; a school contact carries its district too, so permission checks need no join."""
 
     __tablename__ = "contacts"
     __table_args__ = (
@@ -173,9 +173,7 @@ class EvidenceRating(Base):
 
     __tablename__ = "evidence_ratings"
     __table_args__ = (
-        CheckConstraint(
-            "(program_id IS NULL) <> (practice_id IS NULL)", name="one_subject"
-        ),
+        CheckConstraint("(program_id IS NULL) <> (practice_id IS NULL)", name="one_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

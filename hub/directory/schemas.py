@@ -11,7 +11,15 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    model_validator,
+)
 
 from hub.directory import taxonomy
 
@@ -25,8 +33,9 @@ def check_leaid(value: str, *, field: str = "ncesId") -> str:
     from hub.errors import InvalidInput
 
     if not LEAID.match(value):
-        raise InvalidInput(f"a district NCES id (LEAID) is exactly 7 digits, got {value!r}",
-                           field=field)
+        raise InvalidInput(
+            f"a district NCES id (LEAID) is exactly 7 digits, got {value!r}", field=field
+        )
     return value
 
 
@@ -35,8 +44,9 @@ def check_ncessch(value: str, *, field: str = "ncesId") -> str:
     from hub.errors import InvalidInput
 
     if not NCESSCH.match(value):
-        raise InvalidInput(f"a school NCES id (NCESSCH) is exactly 12 digits, got {value!r}",
-                           field=field)
+        raise InvalidInput(
+            f"a school NCES id (NCESSCH) is exactly 12 digits, got {value!r}", field=field
+        )
     return value
 
 

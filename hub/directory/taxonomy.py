@@ -64,8 +64,9 @@ class Taxonomy:
         return slugs
 
 
-def _walk(vocabulary: str, items: list[dict[str, Any]], parent: str | None,
-          out: list[Entry]) -> None:
+def _walk(
+    vocabulary: str, items: list[dict[str, Any]], parent: str | None, out: list[Entry]
+) -> None:
     for item in items:
         out.append(Entry(vocabulary, item["slug"], item["label"], parent, len(out)))
         _walk(vocabulary, item.get("children") or [], item["slug"], out)
@@ -113,6 +114,13 @@ def sync(session: Session, taxonomy: Taxonomy | None = None) -> None:
     settings = get_settings()
     local = session.scalar(select(Center).where(Center.slug == settings.center_slug))
     if local is None:
-        session.add(Center(slug=settings.center_slug, name=settings.center_name, level="state",
-                           state=settings.center_state, is_local=True))
+        session.add(
+            Center(
+                slug=settings.center_slug,
+                name=settings.center_name,
+                level="state",
+                state=settings.center_state,
+                is_local=True,
+            )
+        )
     session.flush()

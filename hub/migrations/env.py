@@ -1,6 +1,7 @@
 """Alembic environment: runs on the connection hub.migrate hands over, or on HUB_DATABASE_URL."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from hub.db import make_engine
 from hub.models import Base
@@ -19,8 +20,10 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, _
         return True
     if type_ == "table" and name.startswith(SEARCH_OBJECTS):
         return False
-    return not (type_ in ("column", "index") and name in ("search", "ix_programs_search",
-                                                          "ix_practices_search"))
+    return not (
+        type_ in ("column", "index")
+        and name in ("search", "ix_programs_search", "ix_practices_search")
+    )
 
 
 def run() -> None:
@@ -34,7 +37,7 @@ def run() -> None:
     engine.dispose()
 
 
-def _run_on(connection: object) -> None:
+def _run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
