@@ -105,7 +105,7 @@ def record(
         hash=digest,
     )
     session.add(entry)
-    session.flush([entry])
+    session.flush()
     return entry
 
 
