@@ -1,0 +1,1 @@
+"""The GraphQL API: strawberry types, queries, mutations, DataLoaders, limits, federation keys."""

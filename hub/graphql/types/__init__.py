@@ -1,0 +1,1 @@
+"""The public GraphQL object types, each built from its model by `from_model()`."""
