@@ -1,0 +1,1 @@
+"""Benchmarks, each printing its figures against a baseline measured in the same run."""

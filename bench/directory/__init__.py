@@ -1,0 +1,1 @@
+"""Directory benchmark: the typical district query over GraphQL versus a plain JSON endpoint."""
