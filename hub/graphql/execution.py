@@ -1,7 +1,8 @@
 """Runs one GraphQL operation off the server's event loop.
 
 The services are synchronous SQLAlchemy; run on the server's loop they froze it under load. So
-each operation runs in a worker thread with that thread's own event loop (async resolvers and
+each operation runs in a worker thread (at most `threads` at once: more only fight over the
+GIL) with that thread's own event loop (async resolvers and
 DataLoaders batch as usual there), inside one transaction from the SessionProvider: written for
 mutations, committed when the operation has no errors and rolled back otherwise.
 """
@@ -109,11 +110,18 @@ def _body(result: ExecutionResult) -> dict[str, Any]:
 class Executor:
     """Executes operations against `schema` with sessions from `sessions`."""
 
-    def __init__(self, schema: HubSchema, sessions: SessionProvider, *, max_tokens: int) -> None:
+    def __init__(
+        self, schema: HubSchema, sessions: SessionProvider, *, max_tokens: int, threads: int
+    ) -> None:
         self.schema, self.sessions, self.max_tokens = schema, sessions, max_tokens
+        self.threads = threads
+        self._limiter: anyio.CapacityLimiter | None = None
 
     async def __call__(self, operation: Operation, token: str | None) -> Answer:
-        return await anyio.to_thread.run_sync(self.run, operation, token)
+        # Made on first use: a limiter belongs to the event loop that serves requests.
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.threads)
+        return await anyio.to_thread.run_sync(self.run, operation, token, limiter=self._limiter)
 
     def run(self, operation: Operation, token: str | None) -> Answer:
         """Blocking: run `operation` in this thread, in one transaction."""

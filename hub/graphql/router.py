@@ -79,7 +79,9 @@ def graphql_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
         max_aliases=settings.graphql_max_aliases,
         max_tokens=settings.graphql_max_tokens,
     )
-    executor = Executor(schema, sessions, max_tokens=settings.graphql_max_tokens)
+    executor = Executor(
+        schema, sessions, max_tokens=settings.graphql_max_tokens, threads=settings.graphql_threads
+    )
     limit = settings.graphql_max_body_bytes
     router = APIRouter()
 

@@ -44,7 +44,7 @@ class CatalogBuilder:
         url = f"https://evidence.example.org/reviews/{review}" if self.r.random() < 0.7 else None
         return EvidenceRating(
             tier=self.s.term("evidence_tiers", tier),
-            source=self.r.choice(profiles.EVIDENCE_SOURCES),
+            source=self.r.choice(profiles.EVIDENCE_SOURCES[tier]),
             as_of=as_of,
             url=url,
         )

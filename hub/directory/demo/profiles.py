@@ -194,13 +194,18 @@ CITATIONS: dict[str, tuple[str, str]] = {
     "cdc": ("CDC guidance for schools and child care", "https://www.cdc.gov/"),
 }
 
-EVIDENCE_SOURCES = (
-    "State Center Evidence Review Panel",
-    "Cascade State University Evaluation Lab",
-    "Independent randomized controlled trial",
-    "Quasi-experimental district comparison study",
-    "Program logic model review",
-)
+# Per evidence tier, the kinds of review that support it (ESSA's definitions: a tier-1 rating
+# rests on a randomized trial, tier-2 on a quasi-experiment, and so on).
+EVIDENCE_SOURCES = {
+    "tier-1": ("Independent randomized controlled trial", "What Works Clearinghouse review"),
+    "tier-2": ("Quasi-experimental district comparison study",),
+    "tier-3": (
+        "Correlational study with statistical controls",
+        "Cascade State University Evaluation Lab",
+    ),
+    "tier-4": ("Program logic model review", "State Center Evidence Review Panel"),
+    "unrated": ("Submitted for review; not yet rated",),
+}
 
 COST_NOTES = (
     "$45 per participant; scholarships for rural districts",
