@@ -27,6 +27,7 @@ from hub.db import get_engine, session_scope
 from hub.directory import demo
 from hub.directory.models import Center, District
 from hub.errors import HubError
+from hub.ingest.commands import app as ingest_app
 from hub.settings import get_settings
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(schemas_app, name="schemas")
+app.add_typer(ingest_app, name="ingest")
 
 # soft_wrap: long lines (tokens, messages) are left whole for the terminal to wrap or copy.
 out = Console(highlight=False, soft_wrap=True)

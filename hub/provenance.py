@@ -86,3 +86,30 @@ def _stamp(session: Session, _ctx: Any, _instances: Any) -> None:
             continue
         obj.version = (obj.version or 0) + 1
         obj.updated_at = now
+
+
+def stamp_inserts(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Provenance for rows inserted with Core (bulk imports), as the flush listener gives objects:
+    this hub as origin unless the row names one, version 1, now, and fresh change_seq values."""
+    if not rows:
+        return
+    last = take(session, CHANGE_SEQ, len(rows))
+    now = utcnow()
+    local = get_settings().center_slug
+    for offset, row in enumerate(rows):
+        row.setdefault("origin_center", local)
+        row.setdefault("origin_id", uuid.uuid4().hex)
+        row.update(version=1, updated_at=now, deleted=False)
+        row["change_seq"] = last - len(rows) + 1 + offset
+
+
+def stamp_updates(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Provenance for rows updated with Core: each carries its current `version`; it goes up by
+    one, with now and a fresh change_seq, so partners see the change in the feed."""
+    if not rows:
+        return
+    last = take(session, CHANGE_SEQ, len(rows))
+    now = utcnow()
+    for offset, row in enumerate(rows):
+        row.update(version=row["version"] + 1, updated_at=now)
+        row["change_seq"] = last - len(rows) + 1 + offset

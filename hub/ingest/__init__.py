@@ -1,0 +1,1 @@
+"""Importers: NCES CCD directory files, catalog files and contact lists, with validation reports."""

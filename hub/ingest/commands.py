@@ -1,0 +1,166 @@
+"""`hub ingest …`: one command per kind of file, all run through hub.ingest.runner.
+
+Each prints the report, writes it as JSON beside the input (`FILE.report.json`, or --report),
+writes rejected rows beside the report with --skip-invalid, and exits 0 (all imported),
+1 (rows rejected) or 2 (file unusable).
+"""
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+from hub.auth.policy import SYSTEM
+from hub.db import session_scope
+from hub.ingest import runner
+from hub.ingest.files import UnusableFile, open_binary
+from hub.ingest.report import UNUSABLE_FILE
+
+app = typer.Typer(help="Import NCES directories, catalog files and contact lists.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")]
+SkipInvalid = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid", help="Import the valid rows; write the rejected ones beside the report."
+    ),
+]
+ReportPath = Annotated[
+    Path | None, typer.Option("--report", help="Where to write the JSON report.", dir_okay=False)
+]
+State = Annotated[
+    str | None, typer.Option("--state", help="Only rows of this state (two-letter code).")
+]
+File = Annotated[Path, typer.Argument(help="The file to import.", dir_okay=False)]
+
+
+def ingest(
+    kind: str,
+    path: Path,
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
+    report_path: Path | None,
+    params: dict[str, Any],
+) -> None:
+    """Run one import as the system user and exit with the report's code."""
+    report_path = report_path or path.with_name(path.name + ".report.json")
+    rejected_path = report_path.with_name(f"{path.stem}.rejected{path.suffix}")
+    with ExitStack() as stack:
+        try:
+            stream = stack.enter_context(open_binary(path))
+        except UnusableFile as exc:
+            err.print(f"[red]{path}: unusable file: {exc.message}[/red]")
+            raise typer.Exit(UNUSABLE_FILE) from None
+        rejected = None
+        if skip_invalid and not dry_run:
+            rejected = stack.enter_context(rejected_path.open("w", encoding="utf-8", newline=""))
+        size = path.stat().st_size
+        progress = stack.enter_context(
+            Progress(
+                *Progress.get_default_columns()[:1],
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal or size < 1 << 20,
+            )
+        )
+        task = progress.add_task(path.name, total=size)
+        request = runner.Request(
+            kind=kind,
+            stream=stream,
+            name=path.name,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            params=params,
+        )
+        with session_scope() as session:
+            report = runner.run(
+                session,
+                SYSTEM,
+                request,
+                rejected=rejected,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+    if rejected is not None and not report.rejected:
+        rejected_path.unlink()
+    report.write_json(report_path)
+    report.print(out)
+    out.print(f"report: {report_path}")
+    if report.rejected and rejected is not None:
+        out.print(f"rejected rows: {rejected_path}")
+    raise typer.Exit(report.exit_code)
+
+
+def _state(value: str | None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if len(value) != 2 or not value.isalpha():
+        raise typer.BadParameter(
+            f"a state is a two-letter code, got {value!r}", param_hint="--state"
+        )
+    return {"state": value.upper()}
+
+
+@app.command("nces-districts")
+def nces_districts(
+    file: File,
+    state: State = None,
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+    report: ReportPath = None,
+) -> None:
+    """Upsert districts from an NCES CCD LEA directory file (CSV)."""
+    ingest(
+        "nces-districts",
+        file,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        report_path=report,
+        params=_state(state),
+    )
+
+
+@app.command("nces-schools")
+def nces_schools(
+    file: File,
+    state: State = None,
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+    report: ReportPath = None,
+) -> None:
+    """Upsert schools from an NCES CCD school directory file (CSV); districts must exist."""
+    ingest(
+        "nces-schools",
+        file,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        report_path=report,
+        params=_state(state),
+    )
+
+
+@app.command("nces-geocodes")
+def nces_geocodes(
+    file: File,
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+    report: ReportPath = None,
+) -> None:
+    """Set school coordinates and counties from an NCES EDGE geocode file (NCESSCH, LAT, LON,
+    CNTY, NMCNTY); rows for schools the hub does not have are skipped."""
+    ingest(
+        "nces-geocodes",
+        file,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        report_path=report,
+        params={},
+    )
