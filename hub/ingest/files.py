@@ -94,7 +94,7 @@ class CsvRows:
             self.bytes_read += len(chunk)
             text = pending + decoder.decode(chunk, final=not chunk)
             lines = text.split("\n")
-            pending = lines.pop() if chunk else ""
+            pending = lines.pop()
             for line in lines:
                 number += 1
                 yield number, line.rstrip("\r")

@@ -388,7 +388,7 @@ def import_schools(
     def resolve(batch: list[Pending]) -> list[Pending]:
         leaids = {p.values["district_id"] for p in batch}
         query = select(District.nces_id, District.id).where(District.nces_id.in_(leaids))
-        ids = dict(list(session.execute(query).tuples()))  # a Result has keys(): not a mapping
+        ids: dict[str, int] = dict(session.execute(query).all())
         kept = []
         for p in batch:
             district_id = ids.get(p.values["district_id"])
