@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = 20
     graphql_max_tokens: int = 3000
     graphql_max_body_bytes: int = 20_000
+    # A multipart (file upload) request as a whole: operations, map and files.
+    graphql_max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     # Operations run at once per process. They are CPU-bound under the GIL: more threads only
     # add contention (bench/directory: 2 threads gave 96 req/s where 40 gave 50). Scale out
     # with processes instead.

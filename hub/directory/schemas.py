@@ -6,9 +6,10 @@ topic with the list of allowed slugs.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import phonenumbers
 from pydantic import (
@@ -17,9 +18,12 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    GetJsonSchemaHandler,
     HttpUrl,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from hub.directory import taxonomy
 
@@ -61,6 +65,24 @@ def e164(value: str, region: str = "US") -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+@dataclass(frozen=True, slots=True)
+class SlugEnum:
+    """Annotation marker: the JSON Schema of a slug lists the vocabulary's slugs as `enum`.
+
+    Read from the taxonomy when a schema is generated, not at import, so the exported
+    schemas/*.schema.json reject an unknown slug themselves.
+    """
+
+    vocabulary: str
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema: dict[str, Any] = handler(core_schema)
+        schema["enum"] = taxonomy.load().slugs(self.vocabulary)
+        return schema
+
+
 def _slugs(vocabulary: str) -> AfterValidator:
     def check(values: list[str]) -> list[str]:
         allowed = taxonomy.load().slugs(vocabulary)
@@ -75,12 +97,18 @@ def _slugs(vocabulary: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-Topics = Annotated[list[str], _slugs("topics"), Field(max_length=100)]
-Phases = Annotated[list[str], _slugs("phases"), Field(max_length=20)]
-Audiences = Annotated[list[str], _slugs("audiences"), Field(max_length=20)]
-DeliveryModes = Annotated[list[str], _slugs("delivery_modes"), Field(max_length=20)]
-Tiers = Annotated[list[str], _slugs("evidence_tiers"), Field(max_length=20)]
-Roles = Annotated[list[str], _slugs("contact_roles"), Field(max_length=20)]
+Topic = Annotated[str, SlugEnum("topics")]
+Phase = Annotated[str, SlugEnum("phases")]
+Audience = Annotated[str, SlugEnum("audiences")]
+DeliveryMode = Annotated[str, SlugEnum("delivery_modes")]
+Tier = Annotated[str, SlugEnum("evidence_tiers")]
+Role = Annotated[str, SlugEnum("contact_roles")]
+Topics = Annotated[list[Topic], _slugs("topics"), Field(max_length=100)]
+Phases = Annotated[list[Phase], _slugs("phases"), Field(max_length=20)]
+Audiences = Annotated[list[Audience], _slugs("audiences"), Field(max_length=20)]
+DeliveryModes = Annotated[list[DeliveryMode], _slugs("delivery_modes"), Field(max_length=20)]
+Tiers = Annotated[list[Tier], _slugs("evidence_tiers"), Field(max_length=20)]
+Roles = Annotated[list[Role], _slugs("contact_roles"), Field(max_length=20)]
 Phone = Annotated[str, AfterValidator(e164)]
 Leaid = Annotated[str, Field(pattern=LEAID.pattern)]
 StateCode = Annotated[str, Field(pattern=STATE.pattern)]
@@ -93,7 +121,7 @@ class _Input(BaseModel):
 class RatingInput(_Input):
     """An evidence rating: tier slug, who rated, as of when."""
 
-    tier: str
+    tier: Tier
     source: str = Field(min_length=1, max_length=200)
     as_of: date | None = None
     url: HttpUrl | None = None
@@ -179,7 +207,7 @@ class ContactInput(_Input):
 
     name: str = Field(min_length=1, max_length=200)
     title: str | None = Field(default=None, max_length=200)
-    role: str
+    role: Role
     email: EmailStr | None = None
     phone: Phone | None = None
     channels: list[Channel] = Field(default_factory=list, max_length=4)

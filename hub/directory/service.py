@@ -1,7 +1,7 @@
 """Directory service: writes (catalog, practice review, contacts) and, re-exported, reads and
 batch loads. Import as `from hub.directory import service as directory`."""
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -37,7 +37,9 @@ from hub.directory.schemas import (
     RatingInput,
 )
 from hub.errors import Conflict, InvalidInput, NotFound
+from hub.settings import get_settings
 
+Upserted = Literal["created", "updated", "unchanged"]
 TAGS = ("topics", "phases", "audiences", "delivery_modes")
 # review_practice: from status -> statuses it may move to.
 REVIEW = {
@@ -280,6 +282,42 @@ def retire_program(session: Session, principal: Principal, *, program_id: int) -
     return program
 
 
+def _local(session: Session, model: type[Program] | type[Practice], origin_id: str) -> Any:
+    """This hub's own record with `origin_id` (a catalog file's key), or None."""
+    local = get_settings().center_slug
+    return session.scalar(
+        select(model).where(model.origin_center == local, model.origin_id == origin_id)
+    )
+
+
+def upsert_program(
+    session: Session, principal: Principal, *, origin_id: str, data: ProgramInput
+) -> Upserted:
+    """Create or replace this hub's program keyed `origin_id` (a catalog file's own id).
+
+    Unchanged data writes nothing: no version bump, no audit entry. A retired one is a Conflict.
+    """
+    policy.require(principal, Action.MANAGE_CATALOG)
+    program: Program | None = _local(session, Program, origin_id)
+    if program is None:
+        program = Program(
+            title=data.title, origin_center=get_settings().center_slug, origin_id=origin_id
+        )
+        _apply_program(session, program, data)
+        after = program_snapshot(program)
+        _log(session, principal, "program.create", "program", program.id, None, after)
+        return "created"
+    if program.deleted:
+        raise Conflict(f"program {origin_id!r} is retired", field="id")
+    before = program_snapshot(program)
+    _apply_program(session, program, data)
+    after = program_snapshot(program)
+    if after == before:
+        return "unchanged"
+    _log(session, principal, "program.update", "program", program.id, before, after)
+    return "updated"
+
+
 # ---- practices ---------------------------------------------------------------------------
 
 
@@ -380,6 +418,33 @@ def retire_practice(session: Session, principal: Principal, *, practice_id: int)
     return practice
 
 
+def upsert_practice(
+    session: Session, principal: Principal, *, origin_id: str, data: PracticeInput
+) -> Upserted:
+    """Create or replace this hub's practice keyed `origin_id`, status included; unchanged data
+    writes nothing. A retired one is a Conflict."""
+    policy.require(principal, Action.MANAGE_CATALOG)
+    practice: Practice | None = _local(session, Practice, origin_id)
+    if practice is None:
+        practice = Practice(
+            title=data.title, origin_center=get_settings().center_slug, origin_id=origin_id
+        )
+        session.add(practice)
+        _apply_practice(session, practice, data, data.status)
+        after = practice_snapshot(practice)
+        _log(session, principal, "practice.create", "practice", practice.id, None, after)
+        return "created"
+    if practice.deleted:
+        raise Conflict(f"practice {origin_id!r} is retired", field="id")
+    before = practice_snapshot(practice)
+    _apply_practice(session, practice, data, data.status)
+    after = practice_snapshot(practice)
+    if after == before:
+        return "unchanged"
+    _log(session, principal, "practice.update", "practice", practice.id, before, after)
+    return "updated"
+
+
 def review_practice(
     session: Session, principal: Principal, *, practice_id: int, status: PracticeStatus
 ) -> Practice:
@@ -423,4 +488,6 @@ __all__ = [
     "update_contact",
     "update_practice",
     "update_program",
+    "upsert_practice",
+    "upsert_program",
 ]

@@ -52,6 +52,28 @@ def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
     }
 
 
+def operation_from(payload: Any, source: str = "the request body") -> Operation | Answer:
+    """The operation in a decoded JSON request (`source` names it in messages), or a 400."""
+    if not isinstance(payload, dict):
+        return Answer(400, error_body(f"{source} must be a JSON object", "bad_request"))
+    query, variables, name = (
+        payload.get("query"),
+        payload.get("variables"),
+        payload.get("operationName"),
+    )
+    if not isinstance(query, str) or not query.strip():
+        return Answer(400, error_body("no query given", "bad_request", field="query"))
+    if variables is not None and not isinstance(variables, dict):
+        return Answer(
+            400, error_body("variables must be an object", "bad_request", field="variables")
+        )
+    if name is not None and not isinstance(name, str):
+        return Answer(
+            400, error_body("operationName must be a string", "bad_request", field="operationName")
+        )
+    return Operation(query=query, variables=variables, operation_name=name)
+
+
 class _Unauthenticated(Exception):
     """A bearer token that is unknown, revoked or belongs to an inactive user."""
 

@@ -11,7 +11,7 @@ from hub.auth.policy import SYSTEM
 from hub.directory import schemas
 from hub.directory import service as directory
 from hub.errors import HubError, InvalidInput
-from hub.graphql import inputs
+from hub.graphql import imports, inputs
 from hub.graphql.context import Info
 from hub.graphql.errors import (
     ErrorMember,
@@ -217,6 +217,8 @@ class Mutation:
                 count=directory.confirm_contacts(s, p, district_nces_id=district_nces_id)
             ),
         )
+
+    import_file: imports.ImportFileResult = strawberry.mutation(resolver=imports.import_file)
 
     @strawberry.mutation
     def login(self, info: Info, username: str, password: str) -> LoginResult:

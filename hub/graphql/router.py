@@ -1,4 +1,5 @@
-"""The /graphql endpoint: body limit, JSON shape, bearer token, then the Executor; GraphiQL."""
+"""The /graphql endpoint: body limit, JSON shape (or a multipart file upload), bearer token, then
+the Executor; GraphiQL."""
 
 import json
 from typing import Any
@@ -8,7 +9,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
 from hub.deps import SessionProvider
-from hub.graphql.execution import Answer, Executor, Operation, error_body
+from hub.graphql import uploads
+from hub.graphql.execution import Answer, Executor, Operation, error_body, operation_from
 from hub.graphql.schema import build_schema
 from hub.settings import Settings
 
@@ -36,24 +38,7 @@ def _operation(body: bytes) -> Operation | Answer:
         payload: Any = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return Answer(400, error_body("the request body is not JSON", "bad_request"))
-    if not isinstance(payload, dict):
-        return Answer(400, error_body("the request body must be a JSON object", "bad_request"))
-    query, variables, name = (
-        payload.get("query"),
-        payload.get("variables"),
-        payload.get("operationName"),
-    )
-    if not isinstance(query, str) or not query.strip():
-        return Answer(400, error_body("no query given", "bad_request", field="query"))
-    if variables is not None and not isinstance(variables, dict):
-        return Answer(
-            400, error_body("variables must be an object", "bad_request", field="variables")
-        )
-    if name is not None and not isinstance(name, str):
-        return Answer(
-            400, error_body("operationName must be a string", "bad_request", field="operationName")
-        )
-    return Operation(query=query, variables=variables, operation_name=name)
+    return operation_from(payload)
 
 
 def _bearer(request: Request) -> Answer | str | None:
@@ -82,16 +67,17 @@ def graphql_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
     executor = Executor(
         schema, sessions, max_tokens=settings.graphql_max_tokens, threads=settings.graphql_threads
     )
-    limit = settings.graphql_max_body_bytes
+    limit, upload_limit = settings.graphql_max_body_bytes, settings.graphql_max_upload_bytes
     router = APIRouter()
 
     @router.post("/graphql")
     async def run(request: Request) -> Response:
+        if uploads.is_multipart(request):
+            return await upload(request)
         try:
             body = await _read_body(request, limit)
         except _BodyTooLarge:
-            message = f"request body is larger than the limit of {limit} bytes"
-            return _json(Answer(413, error_body(message, "body_too_large", limit=limit)))
+            return _json(uploads.too_large(limit))
         operation = _operation(body)
         if isinstance(operation, Answer):
             return _json(operation)
@@ -99,6 +85,30 @@ def graphql_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
         if isinstance(token, Answer):
             return _json(token)
         return _json(await executor(operation, token))
+
+    async def upload(request: Request) -> Response:
+        """A multipart mutation: refused by its headers before any byte of the body is read."""
+        refused = uploads.refusal(request, upload_limit)
+        if refused is not None:
+            return _json(refused)
+        token = _bearer(request)
+        if isinstance(token, Answer):
+            return _json(token)
+        if token is None:  # no anonymous caller may spool files onto this server
+            message = "a file upload needs 'Authorization: Bearer <token>'"
+            return _json(Answer(401, error_body(message, "unauthenticated")))
+        parsed = await uploads.read(
+            request,
+            limit=upload_limit,
+            field_limit=limit,
+            max_tokens=settings.graphql_max_tokens,
+        )
+        if isinstance(parsed, Answer):
+            return _json(parsed)
+        try:
+            return _json(await executor(parsed.operation, token))
+        finally:
+            await parsed.close()
 
     if settings.graphiql:
 

@@ -15,6 +15,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from hub.auth.policy import SYSTEM
 from hub.db import session_scope
+from hub.errors import HubError
+from hub.ingest import contacts as contact_lists
 from hub.ingest import runner
 from hub.ingest.files import UnusableFile, open_binary
 from hub.ingest.report import UNUSABLE_FILE
@@ -163,4 +165,70 @@ def nces_geocodes(
         skip_invalid=skip_invalid,
         report_path=report,
         params={},
+    )
+
+
+@app.command("catalog")
+def catalog(
+    file: File,
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+    report: ReportPath = None,
+) -> None:
+    """Upsert programs and practices from a catalog file: .csv, .json, .yaml or .yml.
+
+    Each record has the catalog's own stable `id`: importing the file again updates those
+    records, and unchanged ones are left as they are. JSON/YAML: a list of records, each with
+    `type: program|practice`, or {programs: [...], practices: [...]}; the other keys are the
+    fields of schemas/program.schema.json and practice.schema.json. CSV: one record per line,
+    columns type, id, title, summary, description (program) or body (practice), provider,
+    topics, phases, audiences, delivery_modes (lists separated by ";"), free (yes/no), cost_note,
+    url, evidence_tier, evidence_source, evidence_as_of, available_states, available_regions,
+    available_districts (";"), starts_on, ends_on, status (practice). Records in the hub that
+    the file does not list are left alone.
+    """
+    ingest(
+        "catalog",
+        file,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        report_path=report,
+        params={},
+    )
+
+
+def _known_district(nces_id: str) -> dict[str, Any]:
+    """--district checked before the file is read: exit 2 when it names no district."""
+    try:
+        with session_scope() as session:
+            contact_lists.district_for_import(session, SYSTEM, nces_id)
+    except HubError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--district") from None
+    return {"district": nces_id}
+
+
+@app.command("contacts")
+def contacts(
+    file: File,
+    district: Annotated[
+        str, typer.Option("--district", help="The district's NCES id (LEAID, 7 digits).")
+    ],
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+    report: ReportPath = None,
+) -> None:
+    """Upsert a district's contact list (CSV) by school, name and role.
+
+    Columns: name, title, role, email, phone, channels (";": email, sms, voice, webhook),
+    available_24x7 (yes/no), school_nces_id (empty: the district itself). Phones are stored in
+    E.164. Contacts of the district that the file does not list are left alone: remove them
+    with deleteContact.
+    """
+    ingest(
+        "contacts",
+        file,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        report_path=report,
+        params=_known_district(district),
     )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hub import audit
 from hub.auth import policy
 from hub.auth.policy import Action, Principal
-from hub.ingest import nces
+from hub.ingest import catalog, contacts, nces
 from hub.ingest.files import CsvRows, UnusableFile
 from hub.ingest.report import Report
 
@@ -84,10 +84,33 @@ def _nces_geocodes(
     nces.import_geocodes(session, _csv(request, report), report, progress=progress)
 
 
+def _catalog(
+    session: Session, principal: Principal, request: Request, report: Report, progress: Progress
+) -> None:
+    policy.require(principal, Action.MANAGE_CATALOG)
+    fmt = catalog.file_format(request.name)
+    if fmt == "csv":
+        records = catalog.csv_records(_csv(request, report), progress)
+    else:
+        records = catalog.document_records(request.stream, request.name, fmt, progress)
+    catalog.import_records(session, principal, records, report, fmt=fmt)
+
+
+def _contacts(
+    session: Session, principal: Principal, request: Request, report: Report, progress: Progress
+) -> None:
+    district = contacts.district_for_import(session, principal, str(request.params["district"]))
+    contacts.import_contacts(
+        session, principal, _csv(request, report), report, district=district, progress=progress
+    )
+
+
 IMPORTERS: dict[str, Importer] = {
     "nces-districts": _nces_districts,
     "nces-schools": _nces_schools,
     "nces-geocodes": _nces_geocodes,
+    "catalog": _catalog,
+    "contacts": _contacts,
 }
 
 
@@ -101,7 +124,8 @@ def run(
 ) -> Report:
     """Import `request` in a savepoint of `session`'s transaction; returns the report.
 
-    PermissionDenied propagates (nothing was read); an unusable file becomes `report.unusable`.
+    PermissionDenied propagates (nothing was read), as does NotFound for a contact list's
+    unknown district; an unusable file becomes `report.unusable`.
     """
     importer = IMPORTERS[request.kind]
     report = Report(

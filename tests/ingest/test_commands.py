@@ -1,34 +1,14 @@
 """`hub ingest …` as an operator runs it: report file, rejected rows file, exit codes 0, 1, 2."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from bench.ingest.generate import DISTRICT_HEADER, district_rows, write
 from hub.cli import app
-from hub.db import get_engine
-from hub.settings import get_settings
-from tests.fresh_db import fresh_database
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_db(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    with fresh_database(db_url, tmp_path) as url:
-        monkeypatch.setenv("HUB_DATABASE_URL", url)
-        get_settings.cache_clear()
-        get_engine.cache_clear()
-        try:
-            assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-            yield url
-        finally:
-            get_engine().dispose()
-            get_settings.cache_clear()
-            get_engine.cache_clear()
 
 
 def test_exit_codes_report_and_rejected_rows(cli_db: str, tmp_path: Path) -> None:
