@@ -4,6 +4,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from hub.alerts.feed import cap_router
+from hub.alerts.routes import ack_router
 from hub.deps import SessionProvider, default_session_provider
 from hub.errors import (
     Conflict,
@@ -41,6 +43,8 @@ def create_app(
     app = FastAPI(title="School Safety Hub", docs_url=None, redoc_url=None)
     app.add_exception_handler(HubError, _hub_error)
     app.include_router(graphql_router(settings, sessions))
+    app.include_router(ack_router(sessions))
+    app.include_router(cap_router(sessions))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -7,9 +7,11 @@ and exit with status 1, never a traceback.
 
 import functools
 import gc
+import logging
+import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich import box
@@ -29,6 +31,9 @@ from hub.directory.models import Center, District
 from hub.errors import HubError
 from hub.ingest.commands import app as ingest_app
 from hub.settings import get_settings
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
 
 app = typer.Typer(
     help="School Safety Hub: run, migrate and administer a hub.", no_args_is_help=True
@@ -147,21 +152,85 @@ def serve(
     no_migrate: Annotated[
         bool, typer.Option("--no-migrate", help="Do not apply migrations first.")
     ] = False,
+    background: Annotated[
+        bool,
+        typer.Option(
+            "--background/--no-background",
+            help="Run the outbox relay, a delivery worker and the scheduler in this process "
+            "(and the embedded broker when HUB_KAFKA_BOOTSTRAP_SERVERS is unset).",
+        ),
+    ] = True,
 ) -> None:
     """Migrate (unless --no-migrate), load the demo state (with --demo), serve over HTTP."""
     import uvicorn
 
     from hub.app import create_app
+    from hub.runtime import Runtime
 
     if not no_migrate:
         migrate.upgrade(get_engine())
     if with_demo:
         _load_demo(seed=1)
+    _log_to_stderr()
     application = create_app()
+    runtime = Runtime(workers=1 if background else 0, relay=background, scheduler=background)
+    runtime.start()
+    if runtime.broker is not None:
+        out.print(f"embedded Kafka broker on [bold]{runtime.broker.bootstrap_servers}[/bold]")
     # Start-up objects live for the whole process: keep the collector from rescanning them.
     gc.freeze()
     out.print(f"serving on [bold]http://{host}:{port}/graphql[/bold]")
-    uvicorn.run(application, host=host, port=port, log_level=get_settings().log_level.lower())
+    try:
+        uvicorn.run(application, host=host, port=port, log_level=get_settings().log_level.lower())
+    finally:
+        runtime.stop()
+
+
+def _log_to_stderr() -> None:
+    """Long-running commands log at HUB_LOG_LEVEL to stderr (e-mails without SMTP included)."""
+    logging.basicConfig(
+        level=get_settings().log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+def _run_until_interrupted(runtime: "Runtime") -> None:
+    """Start the background parts and keep them running until Ctrl-C or SIGTERM."""
+    _log_to_stderr()
+    signal.signal(signal.SIGTERM, lambda *_: runtime.stop_event.set())
+    runtime.start()
+    try:
+        while not runtime.stop_event.wait(1):
+            pass
+    except KeyboardInterrupt:
+        out.print("stopping")
+    finally:
+        runtime.stop()
+
+
+@app.command("worker")
+@friendly
+def worker(
+    consumers: Annotated[
+        int, typer.Option(min=1, help="Delivery consumers in this process (threads).")
+    ] = 1,
+) -> None:
+    """Relay the outbox to Kafka and consume deliveries until interrupted. Run as many as the
+    delivery topic has partitions; they share one consumer group."""
+    from hub.runtime import Runtime
+
+    _run_until_interrupted(Runtime(workers=consumers, scheduler=False))
+
+
+@app.command("scheduler")
+@friendly
+def scheduler() -> None:
+    """Run the scheduled jobs (reconcile stalled deliveries, escalate, expire) until
+    interrupted. Run exactly one."""
+    from hub.runtime import Runtime
+
+    _run_until_interrupted(Runtime(relay=False, workers=0, scheduler=True))
 
 
 # ---- users and tokens --------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-only-change-me"  # noqa: S105 - refused outside development, see below
+DEV_SECRET = "dev-only-change-me-this-is-not-a-secret"  # noqa: S105 - refused outside development, see below
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -36,6 +36,40 @@ class Settings(BaseSettings):
     # with processes instead.
     graphql_threads: int = Field(default=2, ge=1)
     graphiql: bool = True
+    # Where links in messages point (acknowledgement pages, the CAP feed).
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Kafka. Unset: `hub serve` starts the embedded Tansu broker on a free loopback port.
+    kafka_bootstrap_servers: str | None = None
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+    kafka_topic_prefix: str = "hub"
+    kafka_partitions: int = Field(default=4, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_consumer_group: str = "hub-delivery"
+
+    # Delivery channels. SMTP: smtp://user:password@host:port (STARTTLS when offered) or
+    # smtps://… (TLS from the start); unset, e-mails are written to the log instead.
+    smtp_url: SecretStr | None = None
+    smtp_from: str = "School Safety Hub <alerts@localhost>"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A Twilio-style SMS API: POST {url}/Accounts/{sid}/Messages.json with basic auth.
+    sms_gateway_url: str | None = None
+    sms_account_sid: str | None = None
+    sms_auth_token: SecretStr | None = None
+    sms_from: str | None = None
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    delivery_max_attempts: int = Field(default=5, ge=1)
+    delivery_retry_base_seconds: float = Field(default=2.0, ge=0)
+
+    # Alerts.
+    alerts_allow_self_approval_of_exercises: bool = False
+    alerts_escalate_after_minutes: int = Field(default=15, ge=1)
+    alerts_stuck_after_seconds: int = Field(default=120, ge=1)
+    alerts_ack_link_ttl_hours: int = Field(default=72, ge=1)
     log_level: str = "INFO"
 
     @model_validator(mode="after")

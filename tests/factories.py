@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.alerts.schemas import AlertInput
 from hub.auth.policy import Principal
 from hub.directory import service as directory
 from hub.directory.models import Contact, District, Practice, Program, Region, School
@@ -100,3 +101,28 @@ def contact(
     return directory.create_contact(
         session, ADMIN, data=contact_input(**kw), district_nces_id=d.nces_id
     )
+
+
+AUTHOR = Principal(user_id=21, username="author", role="alert_author")
+AUTHOR2 = Principal(user_id=22, username="author2", role="alert_author")
+APPROVER = Principal(user_id=23, username="approver", role="alert_approver")
+APPROVER2 = Principal(user_id=24, username="approver2", role="alert_approver")
+
+
+def alert_input(**kw: Any) -> AlertInput:
+    values: dict[str, Any] = {
+        "status": "Actual",
+        "category": "violence-threat",
+        "event": "Threat of violence",
+        "urgency": "Immediate",
+        "severity": "Severe",
+        "certainty": "Likely",
+        "response": "secure",
+        "headline": "Threat reported near schools: secure buildings",
+        "description": "Police report an armed person in the area.",
+        "instruction": "Bring everyone inside and lock outside doors.",
+        "targets": {"state": True},
+        "channels": ["email"],
+    }
+    values.update(kw)
+    return AlertInput(**values)

@@ -7,7 +7,10 @@ Rules:
   their own district's (and its schools'); nobody else does;
 - state admins manage the catalog, users and every district's contacts;
 - a district user manages their own district's contacts and submits practices for review;
-- imports are for state admins.
+- imports are for state admins;
+- alert authors compose and submit alerts; alert approvers approve, reject, cancel and send the
+  All Clear (the two-person rule itself, approver != author, lives in hub.alerts.service);
+  state staff read alerts and their delivery figures.
 """
 
 from dataclasses import dataclass
@@ -30,6 +33,9 @@ class Action(StrEnum):
     MANAGE_USERS = "manage users"
     RUN_IMPORT = "run imports"
     READ_AUDIT = "read the audit log"
+    COMPOSE_ALERT = "compose and submit alerts"
+    APPROVE_ALERT = "approve, reject or cancel alerts"
+    READ_ALERTS = "read alerts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +78,12 @@ def allows(principal: Principal, action: Action, *, district_id: int | None = No
             return role == "district_user" and _same_district(principal, district_id)
         case Action.SUBMIT_PRACTICE:
             return role == "district_user"
-        case Action.READ_UNPUBLISHED:
+        case Action.READ_UNPUBLISHED | Action.READ_ALERTS:
             return role in STATE_STAFF
+        case Action.COMPOSE_ALERT:
+            return role == "alert_author"
+        case Action.APPROVE_ALERT:
+            return role == "alert_approver"
         case _:
             return False
 

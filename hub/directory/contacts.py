@@ -42,6 +42,8 @@ def contact_snapshot(c: Contact) -> dict[str, Any]:
     out |= {
         "phone": c.phone,
         "channels": list(c.channels or []),
+        "webhook_url": c.webhook_url,
+        "unverified_channels": list(c.unverified_channels or []),
         "available_24x7": c.available_24x7,
         "verified_at": c.verified_at,
     }
@@ -68,17 +70,32 @@ def _live_district(session: Session, nces_id: str, field: str) -> District:
     return district
 
 
+def contact_columns(data: ContactInput) -> dict[str, Any]:
+    """The contact's columns as `data` sets them (the service and the importer share this)."""
+    return {
+        "name": data.name,
+        "title": data.title,
+        "role": data.role,
+        "email": str(data.email) if data.email else None,
+        "phone": data.phone,
+        "channels": list(data.channels),
+        "webhook_url": str(data.webhook_url) if data.webhook_url else None,
+        "available_24x7": data.available_24x7,
+    }
+
+
+# The column holding each channel's address: a new address is no longer known to bounce.
+ADDRESS_OF = {"email": "email", "sms": "phone", "voice": "phone", "webhook": "webhook_url"}
+
+
 def _set_contact(contact: Contact, data: ContactInput) -> None:
-    _set(
-        contact,
-        name=data.name,
-        title=data.title,
-        role=data.role,
-        email=str(data.email) if data.email else None,
-        phone=data.phone,
-        channels=list(data.channels),
-        available_24x7=data.available_24x7,
-    )
+    wanted = contact_columns(data)
+    still = [
+        ch
+        for ch in contact.unverified_channels or []
+        if getattr(contact, ADDRESS_OF[ch]) == wanted[ADDRESS_OF[ch]]
+    ]
+    _set(contact, **wanted, unverified_channels=still)
 
 
 def create_contact(

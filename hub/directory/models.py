@@ -138,6 +138,10 @@ class Contact(Provenanced, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(20))
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A district system that takes alerts as signed JSON POSTs (channel "webhook").
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    # Channels whose address bounced: kept, but flagged for the district to correct.
+    unverified_channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     available_24x7: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_at: Mapped[datetime | None] = mapped_column()
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 import phonenumbers
 from pydantic import (
     AfterValidator,
+    AnyHttpUrl,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -211,6 +212,7 @@ class ContactInput(_Input):
     email: EmailStr | None = None
     phone: Phone | None = None
     channels: list[Channel] = Field(default_factory=list, max_length=4)
+    webhook_url: AnyHttpUrl | None = Field(default=None, max_length=500)
     available_24x7: bool = False
 
     @model_validator(mode="after")
@@ -222,6 +224,8 @@ class ContactInput(_Input):
             raise ValueError("channel 'email' needs an e-mail address")
         if {"sms", "voice"} & set(self.channels) and not self.phone:
             raise ValueError("channels 'sms' and 'voice' need a phone number")
+        if "webhook" in self.channels and not self.webhook_url:
+            raise ValueError("channel 'webhook' needs a webhook URL")
         self.channels = list(dict.fromkeys(self.channels))
         return self
 

@@ -11,6 +11,7 @@ from hub.auth import policy
 from hub.auth.policy import Action, Principal
 from hub.directory.contacts import (
     confirm_contacts,
+    contact_columns,
     contact_details_visible,
     contact_snapshot,
     create_contact,
@@ -473,6 +474,7 @@ __all__ = [
     *_reads,
     *_loaders,
     "confirm_contacts",
+    "contact_columns",
     "contact_details_visible",
     "contact_snapshot",
     "create_contact",

@@ -28,6 +28,7 @@ class ImportKind(Enum):
     NCES_GEOCODES = "nces-geocodes"
     CATALOG = "catalog"
     CONTACTS = "contacts"
+    CAP = "cap"
 
 
 # The arguments each kind takes; any other one given is refused, not ignored.
@@ -37,6 +38,7 @@ PARAMS: dict[ImportKind, frozenset[str]] = {
     ImportKind.NCES_GEOCODES: frozenset(),
     ImportKind.CATALOG: frozenset(),
     ImportKind.CONTACTS: frozenset({"district"}),
+    ImportKind.CAP: frozenset(),
 }
 # ... and those it cannot do without: a contact list is one district's (its LEAID).
 REQUIRED: dict[ImportKind, frozenset[str]] = {ImportKind.CONTACTS: frozenset({"district"})}

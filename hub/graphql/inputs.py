@@ -131,4 +131,5 @@ class ContactInput:
     email: str | None = None
     phone: str | None = None
     channels: list[str] | None = None
+    webhook_url: str | None = None
     available_24x7: bool | None = None

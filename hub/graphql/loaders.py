@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 
+from hub.alerts import reads as alert_reads
 from hub.auth.policy import Principal
 from hub.directory import service as directory
 from hub.directory.models import (
@@ -165,6 +166,18 @@ class PracticeByIdLoader(SessionLoader[int, Practice | None]):
         return [directory.get_practice(session, self.principal, practice_id=k) for k in keys]
 
 
+class DeliveryStatsByAlertIdLoader(SessionLoader[int, list[alert_reads.StatusCount]]):
+    def fetch(self, session: Session, keys: Sequence[int]) -> list[list[alert_reads.StatusCount]]:
+        found = alert_reads.delivery_stats(session, list(keys))
+        return [found[k] for k in keys]
+
+
+class AckRollupByAlertIdLoader(SessionLoader[int, alert_reads.AckRollup]):
+    def fetch(self, session: Session, keys: Sequence[int]) -> list[alert_reads.AckRollup]:
+        found = alert_reads.ack_rollups(session, list(keys))
+        return [found[k] for k in keys]
+
+
 class Loaders:
     """Every DataLoader of one request, made when the request's context is."""
 
@@ -188,3 +201,5 @@ class Loaders:
         self.center_by_slug_loader = CenterBySlugLoader(session)
         self.program_by_id_loader = ProgramByIdLoader(session)
         self.practice_by_id_loader = PracticeByIdLoader(session, principal)
+        self.delivery_stats_by_alert_id_loader = DeliveryStatsByAlertIdLoader(session)
+        self.ack_rollup_by_alert_id_loader = AckRollupByAlertIdLoader(session)

@@ -12,6 +12,7 @@ from hub.directory import schemas
 from hub.directory import service as directory
 from hub.errors import HubError, InvalidInput
 from hub.graphql import imports, inputs
+from hub.graphql.alerts import AlertMutations
 from hub.graphql.context import Info
 from hub.graphql.errors import (
     ErrorMember,
@@ -79,7 +80,7 @@ def _contact(data: inputs.ContactInput) -> schemas.ContactInput:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(AlertMutations):
     @strawberry.mutation
     def create_program(self, info: Info, input: inputs.ProgramInput) -> ProgramResult:
         s, p = info.context.session, info.context.principal

@@ -9,6 +9,7 @@ from hub.auth.models import User as UserRow
 from hub.directory import schemas
 from hub.directory import service as directory
 from hub.graphql import inputs
+from hub.graphql.alerts import AlertQueries
 from hub.graphql.context import Info
 from hub.graphql.errors import validate
 from hub.graphql.types.catalog import Practice, Program, TopicNode
@@ -26,7 +27,7 @@ def _filter(model: type[F], given: object | None) -> F:
 
 
 @strawberry.type
-class Query:
+class Query(AlertQueries):
     @strawberry.field
     def district(self, info: Info, nces_id: str) -> District | None:
         row = directory.get_district(info.context.session, nces_id=nces_id)

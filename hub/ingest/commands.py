@@ -232,3 +232,12 @@ def contacts(
         report_path=report,
         params=_known_district(district),
     )
+
+
+@app.command("cap")
+def cap(file: File, dry_run: DryRun = False, report: ReportPath = None) -> None:
+    """Draft an alert for review from an upstream CAP 1.2 message (XML): it targets the counties
+    its SAME/FIPS/UGC geocodes name where the hub has districts, by e-mail. Exits 2 when the file
+    is not valid CAP 1.2 or concerns no county the hub has; the same message again changes
+    nothing."""
+    ingest("cap", file, dry_run=dry_run, skip_invalid=False, report_path=report, params={})

@@ -38,6 +38,7 @@ COLUMNS = (
     "email",
     "phone",
     "channels",
+    "webhook_url",
     "available_24x7",
     "school_nces_id",
 )
@@ -57,19 +58,6 @@ def district_for_import(session: Session, principal: Principal, nces_id: str) ->
         raise NotFound(f"no district with NCES id {nces_id}", field="district")
     policy.require(principal, Action.MANAGE_CONTACTS, district_id=district.id)
     return district
-
-
-def _wanted(data: ContactInput) -> dict[str, Any]:
-    """The contact's columns as ContactInput sets them (see directory.contacts)."""
-    return {
-        "name": data.name,
-        "title": data.title,
-        "role": data.role,
-        "email": str(data.email) if data.email else None,
-        "phone": data.phone,
-        "channels": list(data.channels),
-        "available_24x7": data.available_24x7,
-    }
 
 
 def _body(values: dict[str, str]) -> dict[str, Any]:
@@ -176,7 +164,7 @@ def _row(
         emails[email] = row.line
     existing = known.by_key.get(key)
     if existing is not None:
-        wanted = _wanted(data)
+        wanted = directory.contact_columns(data)
         if all(getattr(existing, k) == v for k, v in wanted.items()):
             return "unchanged"
     try:

@@ -12,8 +12,10 @@ from typing import Any, BinaryIO, TextIO
 from sqlalchemy.orm import Session
 
 from hub import audit
+from hub.alerts import cap_import
 from hub.auth import policy
 from hub.auth.policy import Action, Principal
+from hub.errors import Conflict, InvalidInput
 from hub.ingest import catalog, contacts, nces
 from hub.ingest.files import CsvRows, UnusableFile
 from hub.ingest.report import Report
@@ -105,12 +107,35 @@ def _contacts(
     )
 
 
+MAX_CAP_BYTES = 1 << 20
+
+
+def _cap(
+    session: Session, principal: Principal, request: Request, report: Report, progress: Progress
+) -> None:
+    """One upstream CAP message becomes a draft alert for an approver to review."""
+    data = request.stream.read(MAX_CAP_BYTES + 1)
+    if len(data) > MAX_CAP_BYTES:
+        raise UnusableFile(f"a CAP message over {MAX_CAP_BYTES} bytes is not one we read")
+    try:
+        cap_import.import_cap(session, principal, data)
+    except InvalidInput as exc:
+        raise UnusableFile(exc.message) from None
+    except Conflict as exc:
+        report.unchanged += 1
+        report.warn(1, "identifier", exc.message)
+    else:
+        report.created += 1
+    progress(len(data))
+
+
 IMPORTERS: dict[str, Importer] = {
     "nces-districts": _nces_districts,
     "nces-schools": _nces_schools,
     "nces-geocodes": _nces_geocodes,
     "catalog": _catalog,
     "contacts": _contacts,
+    "cap": _cap,
 }
 
 

@@ -47,6 +47,18 @@ RULES = [
     ("anonymous", A.READ_UNPUBLISHED, None, False),
     ("alert_approver", A.REVIEW_PRACTICE, None, False),
     ("district_user", A.REVIEW_PRACTICE, OWN, False),
+    # alerts: authors compose, approvers decide, state staff read; nobody else
+    ("alert_author", A.COMPOSE_ALERT, None, True),
+    ("alert_author", A.APPROVE_ALERT, None, False),
+    ("alert_approver", A.APPROVE_ALERT, None, True),
+    ("alert_approver", A.COMPOSE_ALERT, None, False),
+    ("alert_author", A.READ_ALERTS, None, True),
+    ("alert_approver", A.READ_ALERTS, None, True),
+    *[
+        (who, action, OWN, False)
+        for who in ("district_user", "partner", "viewer")
+        for action in (A.COMPOSE_ALERT, A.APPROVE_ALERT, A.READ_ALERTS)
+    ],
     # catalog, users, imports and the audit log are for admins only
     *[
         (who, action, OWN, False)

@@ -42,6 +42,9 @@ class Contact:
     title: str | None
     role: str
     channels: list[str]
+    unverified_channels: list[str] = strawberry.field(
+        description="Channels whose address bounced: to be corrected."
+    )
     available_24x7: bool
     verified_at: datetime | None
 
@@ -54,6 +57,7 @@ class Contact:
             title=contact.title,
             role=contact.role,
             channels=list(contact.channels),
+            unverified_channels=list(contact.unverified_channels or []),
             available_24x7=contact.available_24x7,
             verified_at=contact.verified_at,
         )
@@ -67,6 +71,11 @@ class Contact:
     def phone(self, info: Info) -> str | None:
         visible = directory.contact_details_visible(info.context.principal, self.model)
         return self.model.phone if visible else None
+
+    @strawberry.field
+    def webhook_url(self, info: Info) -> str | None:
+        visible = directory.contact_details_visible(info.context.principal, self.model)
+        return self.model.webhook_url if visible else None
 
     @strawberry.field
     async def district(self, info: Info) -> "District | None":

@@ -1,0 +1,1 @@
+"""Kafka plumbing: the outbox, producer and consumer factories, topics, the embedded broker."""

@@ -1,0 +1,166 @@
+"""The outbox relay: publishes committed outbox rows to Kafka and marks them published."""
+
+import logging
+import threading
+from typing import Any, cast
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError
+from sqlalchemy import CursorResult, Engine, select, update
+from sqlalchemy.orm import Session
+
+from hub.db import session_scope, utcnow
+from hub.errors import UpstreamUnavailable
+from hub.events.kafka import make_producer
+from hub.events.models import OutboxMessage
+from hub.events.topics import ensure_topics
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 5.0
+# A batch not acknowledged by then makes the relay check that its topics still exist.
+SLOW_FLUSH_SECONDS = 0.5
+
+
+def enqueue(session: Session, topic: str, key: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Add a message to publish once the caller's transaction commits (never before, never
+    lost after). `payload` is an event from envelope.wrap(); `key` picks the partition, ""
+    for none. Does not flush or commit."""
+    message = OutboxMessage(topic=topic, key=key, payload=payload)
+    session.add(message)
+    return message
+
+
+class Relay:
+    """Publishes unpublished outbox rows in id order, a batch at a time, and marks a row
+    published only once the broker acknowledged it. Whatever was not acknowledged stays in
+    the outbox and goes again: at least once, and consumers deduplicate. Several relays may
+    run at once; a row is marked once."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine | None = None,
+        *,
+        batch_size: int = 500,
+        idle_seconds: float = 0.5,
+        flush_timeout_seconds: float = 10.0,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.batch_size = batch_size
+        self.idle_seconds = idle_seconds
+        self.flush_timeout_seconds = flush_timeout_seconds
+        self._producer: KafkaProducer | None = None
+
+    def run_once(self) -> int:
+        """Publish one batch; returns how many rows this relay marked published.
+
+        Raises UpstreamUnavailable when the broker did not take the whole batch. The rows it
+        did acknowledge are marked first, and the producer is dropped: an idempotent producer
+        that lost its broker (Tansu restarted: unknown producer id, sequence errors) stays
+        broken, so the next call builds a new one and re-creates the topics.
+        """
+        with session_scope(self.engine, write=False) as session:
+            rows = session.execute(
+                select(
+                    OutboxMessage.id, OutboxMessage.topic, OutboxMessage.key, OutboxMessage.payload
+                )
+                .where(OutboxMessage.published_at.is_(None))
+                .order_by(OutboxMessage.id)
+                .limit(self.batch_size)
+            ).all()
+        if not rows:
+            return 0
+        sent = []
+        failure: BaseException | None = None
+        try:
+            producer = self._connect()
+            for row in rows:
+                sent.append(
+                    (row.id, producer.send(row.topic, key=row.key or None, value=row.payload))
+                )
+            self._flush(producer)
+        except KafkaError as exc:
+            failure = exc
+        acked = [row_id for row_id, future in sent if future.is_done and future.succeeded()]
+        if failure is None and len(acked) < len(rows):
+            failure = next(
+                (f.exception for _, f in sent if f.is_done and f.failed()),
+                KafkaTimeoutError("no acknowledgement"),
+            )
+        marked = self._mark(acked)
+        if failure is not None:
+            self._drop_producer()
+            raise UpstreamUnavailable(
+                f"Kafka took {len(acked)} of {len(rows)} messages: {failure!r}"
+            ) from failure
+        return marked
+
+    def run_forever(self, stop_event: threading.Event) -> None:
+        """Relay until `stop_event` is set, waiting `idle_seconds` when the outbox is empty and
+        backing off (up to 5 s) while Kafka or the database is unavailable."""
+        backoff = 0.0
+        try:
+            while not stop_event.is_set():
+                try:
+                    count = self.run_once()
+                except UpstreamUnavailable as exc:
+                    backoff = min(max(backoff * 2, 0.1), MAX_BACKOFF_SECONDS)
+                    log.warning("outbox relay: %s; again in %.1f s", exc.message, backoff)
+                    stop_event.wait(backoff)
+                    continue
+                except Exception:
+                    backoff = min(max(backoff * 2, 0.1), MAX_BACKOFF_SECONDS)
+                    log.exception("outbox relay failed; again in %.1f s", backoff)
+                    stop_event.wait(backoff)
+                    continue
+                backoff = 0.0
+                if count == 0:
+                    stop_event.wait(self.idle_seconds)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Send what is buffered and close the producer."""
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            producer.close(timeout=self.flush_timeout_seconds)
+
+    def _connect(self) -> KafkaProducer:
+        if self._producer is None:
+            ensure_topics(self.settings)
+            self._producer = make_producer(self.settings)
+        return self._producer
+
+    def _flush(self, producer: KafkaProducer) -> None:
+        try:
+            producer.flush(timeout=SLOW_FLUSH_SECONDS)
+        except KafkaTimeoutError:
+            # A producer whose broker came back empty (Tansu restarted) waits for leaders of
+            # topics that are gone, without naming them in its metadata requests, so nothing
+            # re-creates them. Creating them lets it go on, or fail for good and be rebuilt.
+            ensure_topics(self.settings)
+            producer.flush(timeout=self.flush_timeout_seconds)
+
+    def _drop_producer(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            try:
+                producer.close(timeout=1)
+            except KafkaError as exc:
+                log.debug("closing a failed producer: %r", exc)
+
+    def _mark(self, ids: list[int]) -> int:
+        if not ids:
+            return 0
+        with session_scope(self.engine) as session:
+            # Conditional, so a row another relay marked first keeps its time and counts once.
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.published_at.is_(None))
+                .values(published_at=utcnow()),
+                execution_options={"synchronize_session": False},
+            )
+            return cast(CursorResult[Any], result).rowcount
