@@ -21,7 +21,7 @@ READY_TIMEOUT_SECONDS = 15.0
 STOP_TIMEOUT_SECONDS = 5.0
 
 
-def free_port() -> int:
+def _free_port() -> int:
     """A loopback port nothing listens on right now (the broker binds it a moment later)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -57,7 +57,7 @@ class EmbeddedBroker:
     """
 
     def __init__(self, *, port: int | None = None, log_path: Path | None = None) -> None:
-        self.port = port or free_port()
+        self.port = port or _free_port()
         if log_path is None:
             fd, name = tempfile.mkstemp(prefix=f"hub-tansu-{self.port}-", suffix=".log")
             os.close(fd)

@@ -11,13 +11,13 @@ from kafka.errors import CommitFailedError, KafkaError
 
 from hub.events.envelope import DEAD_LETTER, Envelope, InvalidEnvelope, hub_source, parse, wrap
 from hub.events.kafka import make_consumer, make_producer
-from hub.events.topics import ensure_topics, topics
+from hub.events.topics import ensure_topics, flush, topics
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
-SEND_TIMEOUT_SECONDS = 30.0
+SEND_TIMEOUT_SECONDS = 10.0
 
 
 class Worker(ABC):
@@ -32,9 +32,11 @@ class Worker(ABC):
       message comes again, `max_attempts` times in all, after which it is dead-lettered
       too, so one bad message cannot stall its partition (the database still holds the
       work, and the scheduler re-publishes deliveries that stalled);
-    - on Kafka errors the consumer and producer are closed and made again, with the topics,
-      as a restarted Tansu broker needs (its committed offsets are gone, so the group
-      re-reads from the earliest offset and handlers must be idempotent).
+    - errors that reach the loop (the broker or coordinator away for longer than a request
+      timeout, a dead letter that cannot be sent) close the clients and make them again,
+      topics first. A restarted Tansu broker has also forgotten the group and its offsets:
+      the consumer rejoins, the commit in flight is refused, and the group reads again from
+      the earliest offset, so handlers must be idempotent (the delivery claim is).
     """
 
     event_types: ClassVar[frozenset[str]]
@@ -68,9 +70,12 @@ class Worker(ABC):
                 except CommitFailedError as exc:
                     # The group rebalanced under us; the new owner reads these records again.
                     log.warning("%s: commit refused: %s", self.name, exc)
-                except KafkaError as exc:
+                except Exception as exc:  # a worker thread must not die of one failure
                     backoff = min(max(backoff * 2, 0.2), MAX_BACKOFF_SECONDS)
-                    log.warning("%s: %r; reconnecting in %.1f s", self.name, exc, backoff)
+                    if isinstance(exc, KafkaError):
+                        log.warning("%s: %r; reconnecting in %.1f s", self.name, exc, backoff)
+                    else:
+                        log.exception("%s failed; reconnecting in %.1f s", self.name, backoff)
                     self._disconnect()
                     stop_event.wait(backoff)
         finally:
@@ -137,10 +142,12 @@ class Worker(ABC):
             subject=f"{message.topic}/{message.partition}/{message.offset}",
         )
         if self._producer is None:
-            self._producer = make_producer(self.settings)
-        self._producer.send(topics(self.settings).dead_letter, key=key, value=event).get(
-            timeout=SEND_TIMEOUT_SECONDS
-        )
+            # A dead letter twice is harmless; a producer that outlives a broker restart, as a
+            # non-idempotent one does, saves a reconnect.
+            self._producer = make_producer(self.settings, idempotent=False)
+        future = self._producer.send(topics(self.settings).dead_letter, key=key, value=event)
+        flush(self._producer, self.settings, timeout=SEND_TIMEOUT_SECONDS)
+        future.get(timeout=0)  # raises what the send failed with
         log.warning(
             "%s: dead-lettered %s/%s@%s: %s",
             self.name,

@@ -32,6 +32,8 @@ class InvalidEnvelope(ValueError):
 
 @dataclass(frozen=True)
 class Envelope:
+    """A received event, checked: `data` matches the schema of its `type`."""
+
     id: str
     source: str
     type: str

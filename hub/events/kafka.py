@@ -61,14 +61,19 @@ class TextSerializer(Serializer):  # type: ignore[misc]
         return None if data is None else data.encode("utf-8")
 
 
-def make_producer(settings: Settings) -> KafkaProducer:
-    """An idempotent producer waiting for all in-sync replicas; JSON values, text keys."""
+def make_producer(settings: Settings, *, idempotent: bool = True) -> KafkaProducer:
+    """A producer waiting for all in-sync replicas; JSON values, text keys.
+
+    Idempotent unless asked otherwise: retries then never duplicate or reorder. The price is
+    that such a producer fails for good when the broker forgets its producer id (Tansu does on
+    every restart), and its owner must build a new one.
+    """
     return KafkaProducer(
         **client_config(settings),
         acks="all",
-        enable_idempotence=True,
+        enable_idempotence=idempotent,
         linger_ms=5,
-        # send() waits this long for metadata of a topic; the relay retries a batch anyway.
+        # send() waits this long for metadata of a topic; callers retry anyway.
         max_block_ms=10_000,
         value_serializer=JsonSerializer(),
         key_serializer=TextSerializer(),

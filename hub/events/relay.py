@@ -13,14 +13,12 @@ from hub.db import session_scope, utcnow
 from hub.errors import UpstreamUnavailable
 from hub.events.kafka import make_producer
 from hub.events.models import OutboxMessage
-from hub.events.topics import ensure_topics
+from hub.events.topics import ensure_topics, flush
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
-# A batch not acknowledged by then makes the relay check that its topics still exist.
-SLOW_FLUSH_SECONDS = 0.5
 
 
 def enqueue(session: Session, topic: str, key: str, payload: dict[str, Any]) -> OutboxMessage:
@@ -81,7 +79,7 @@ class Relay:
                 sent.append(
                     (row.id, producer.send(row.topic, key=row.key or None, value=row.payload))
                 )
-            self._flush(producer)
+            flush(producer, self.settings, timeout=self.flush_timeout_seconds)
         except KafkaError as exc:
             failure = exc
         acked = [row_id for row_id, future in sent if future.is_done and future.succeeded()]
@@ -133,16 +131,6 @@ class Relay:
             ensure_topics(self.settings)
             self._producer = make_producer(self.settings)
         return self._producer
-
-    def _flush(self, producer: KafkaProducer) -> None:
-        try:
-            producer.flush(timeout=SLOW_FLUSH_SECONDS)
-        except KafkaTimeoutError:
-            # A producer whose broker came back empty (Tansu restarted) waits for leaders of
-            # topics that are gone, without naming them in its metadata requests, so nothing
-            # re-creates them. Creating them lets it go on, or fail for good and be rebuilt.
-            ensure_topics(self.settings)
-            producer.flush(timeout=self.flush_timeout_seconds)
 
     def _drop_producer(self) -> None:
         if self._producer is not None:

@@ -3,8 +3,8 @@
 import logging
 from dataclasses import dataclass
 
-from kafka import KafkaAdminClient
-from kafka.errors import TopicAlreadyExistsError, for_code
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError, for_code
 
 from hub.events.kafka import client_config
 from hub.settings import Settings
@@ -15,10 +15,14 @@ log = logging.getLogger(__name__)
 # consumed, paused or purged without touching live alerts. Draft alerts are never delivered.
 LIVE_STATUSES = frozenset({"Actual"})
 EXERCISE_STATUSES = frozenset({"Exercise", "Test"})
+# Acks slower than this make a flush check that the topics still exist (see flush()).
+SLOW_FLUSH_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
 class Topics:
+    """The hub's topics: live deliveries, exercise and test deliveries, dead letters."""
+
     deliveries: str
     exercise_deliveries: str
     dead_letter: str
@@ -77,3 +81,18 @@ def ensure_topics(settings: Settings) -> list[str]:
     if created:
         log.info("created Kafka topics %s", ", ".join(created))
     return created
+
+
+def flush(producer: KafkaProducer, settings: Settings, *, timeout: float) -> None:
+    """producer.flush(), re-creating missing topics when the acks are slow.
+
+    A producer whose broker came back empty (Tansu restarted) waits for the leaders of topics
+    that are gone, and its metadata requests do not name them, so nothing creates them again
+    until the send times out. With the topics back it goes on, or fails for good (unknown
+    producer id) and its owner builds a new one. Raises KafkaTimeoutError after `timeout`.
+    """
+    try:
+        producer.flush(timeout=min(SLOW_FLUSH_SECONDS, timeout))
+    except KafkaTimeoutError:
+        ensure_topics(settings)
+        producer.flush(timeout=timeout)
