@@ -76,3 +76,17 @@ def session(engine: Engine) -> Iterator[Session]:
 def dialect(engine: Engine) -> str:
     """'sqlite' or 'postgresql'."""
     return engine.dialect.name
+
+
+@pytest.fixture(scope="module")
+def live_engine(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database of the session's kind whose commits are real (workers use it)."""
+    from tests.fresh_db import fresh_database  # it reads PG_ADMIN_URL from this module
+
+    with fresh_database(db_url, tmp_path_factory.mktemp("live")) as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()

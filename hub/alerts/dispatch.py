@@ -6,13 +6,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy import ColumnElement, insert, literal, select
 from sqlalchemy.orm import Session
 
 from hub.alerts import targeting
 from hub.alerts.models import STAGE_INITIAL, Alert, Delivery
-from hub.db import utcnow
-from hub.directory.models import District
+from hub.db import UTCDateTime, utcnow
+from hub.directory.models import Contact, District
 from hub.events import envelope, topics
 from hub.events.models import OutboxMessage
 from hub.settings import get_settings
@@ -23,6 +23,18 @@ from hub.settings import get_settings
 BATCH = 200
 INSERT_CHUNK = 5000
 CENTER_KEY = "center"
+DELIVERY_COLUMNS = [
+    "alert_id",
+    "contact_id",
+    "district_id",
+    "channel",
+    "address",
+    "stage",
+    "status",
+    "attempts",
+    "created_at",
+    "claimed_at",
+]
 T = TypeVar("T")
 
 
@@ -43,30 +55,34 @@ def dispatch(
     """Write the deliveries of `alert` at `stage` (to `contacts` if given, else to its
     targets) and the outbox rows announcing them; returns how many deliveries were made."""
     now = utcnow()
-    rows = (
-        {
-            "alert_id": alert.id,
-            "contact_id": r.contact_id,
-            "district_id": r.district_id,
-            "channel": r.channel,
-            "address": r.address,
-            "stage": stage,
-            "status": "queued",
-            "attempts": 0,
-            "created_at": now,
-            "claimed_at": now,
-        }
-        for r in targeting.recipients(
-            session, alert.targets, alert.channels, contact_filter=contacts
-        )
-    )
     by_district: dict[int | None, list[int]] = defaultdict(list)
-    for chunk in batched(rows, INSERT_CHUNK):
+    condition = targeting.matching(alert.targets) if contacts is None else contacts
+    for channel in alert.channels:
+        # One INSERT ... SELECT per channel, resolved in the database: 100,000 recipients
+        # never pass through Python on the way in.
+        address = targeting.ADDRESS_COLUMN[channel]
+        chosen = select(
+            literal(alert.id),
+            Contact.id,
+            Contact.district_id,
+            literal(channel),
+            address,
+            literal(stage),
+            literal("queued"),
+            literal(0),
+            literal(now, UTCDateTime()),
+            literal(now, UTCDateTime()),
+        ).where(
+            condition,
+            Contact.deleted.is_(False),
+            targeting.takes(channel),
+            address.is_not(None),
+            address != "",
+        )
         made = session.execute(
-            insert(Delivery).returning(
-                Delivery.id, Delivery.district_id, sort_by_parameter_order=True
-            ),
-            chunk,
+            insert(Delivery)
+            .from_select(DELIVERY_COLUMNS, chosen)
+            .returning(Delivery.id, Delivery.district_id)
         )
         for delivery_id, district_id in made:
             by_district[district_id].append(delivery_id)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.directory.models import Contact, District, Region, School
@@ -45,7 +45,7 @@ def _closed_schools() -> Select[int]:
     return select(School.id).where(or_(School.deleted.is_(True), School.closed.is_(True)))
 
 
-def _matching(targets: dict[str, Any]) -> ColumnElement[bool]:
+def matching(targets: dict[str, Any]) -> ColumnElement[bool]:
     """The contacts an alert with `targets` reaches: every contact of a named district (its own
     and its schools'), the contacts of named schools; none of a closed school; only the roles
     asked for."""
@@ -60,6 +60,12 @@ def _matching(targets: dict[str, Any]) -> ColumnElement[bool]:
     return condition
 
 
+def takes(channel: str) -> ColumnElement[bool]:
+    """Whether a contact takes `channel`, in SQL on SQLite and PostgreSQL alike: the JSON list
+    of slugs holds it quoted (no channel slug is part of another)."""
+    return cast(Contact.channels, String).contains(f'"{channel}"')
+
+
 def recipients(
     session: Session,
     targets: dict[str, Any],
@@ -69,7 +75,7 @@ def recipients(
 ) -> Iterator[Recipient]:
     """Every (contact, channel) the alert reaches, once each: a contact matched by several
     targets is one row. A channel counts only if the contact takes it and has its address."""
-    condition = _matching(targets) if contact_filter is None else contact_filter
+    condition = matching(targets) if contact_filter is None else contact_filter
     query = select(
         Contact.id,
         Contact.district_id,
@@ -96,5 +102,5 @@ def count(session: Session, targets: dict[str, Any], channels: list[str]) -> dic
 
 def districts_reached(session: Session, targets: dict[str, Any]) -> int:
     """How many districts have at least one contact the targets reach."""
-    query = select(func.count(func.distinct(Contact.district_id))).where(_matching(targets))
+    query = select(func.count(func.distinct(Contact.district_id))).where(matching(targets))
     return int(session.scalar(query) or 0)

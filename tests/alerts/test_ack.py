@@ -15,7 +15,7 @@ from hub.alerts.reads import ack_rollups
 from hub.app import create_app
 from hub.db import utcnow
 from hub.settings import get_settings
-from tests.alerts.conftest import approved_alert
+from tests.alerts.sending import approved_alert
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
 """CAP 1.2 export: valid against the OASIS schema, honest about exercises, areas in four queries."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from defusedxml.ElementTree import fromstring
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hub.alerts.cap import cap_time, schema_path
@@ -25,6 +22,7 @@ from tests.alerts.cap_fixtures import (
     saved_alert,
 )
 from tests.conftest import SHARED
+from tests.sql_count import statements
 
 AREAS = [
     Area("Baltimore County", ["24005"]),
@@ -171,22 +169,6 @@ def test_areas_for_every_kind_of_target(session: Session) -> None:
         Area("C District", leaids=[c.nces_id]),
     ]
     assert problems(to_cap(row, references=[], areas=areas)) == []
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    session.flush()
-    seen: list[str] = []
-    conn = session.connection()
-
-    def hook(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(conn, "before_cursor_execute", hook)
-    try:
-        yield seen
-    finally:
-        event.remove(conn, "before_cursor_execute", hook)
 
 
 @pytest.mark.parametrize("size", [1, 30])

@@ -1,22 +1,38 @@
 """Sending deliveries: claimed once however often a batch arrives, each result recorded, retries
 with backoff, bounces flag the contact, the alert ends dispatched; e-mail through real SMTP."""
 
+import json
 from collections.abc import Iterator
+from urllib.parse import parse_qs
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hub.alerts import service as alerts
-from hub.alerts.channels import PermanentFailure, RecordingChannel, TransientFailure
+from hub.alerts.channels import (
+    PermanentFailure,
+    RecordingChannel,
+    TransientFailure,
+    build_channels,
+    close_channels,
+)
 from hub.alerts.channels.email import SmtpEmail
 from hub.alerts.deliver import Deliverer
 from hub.alerts.models import Alert, Delivery, DeliveryAttempt
 from hub.directory.models import Contact
 from hub.settings import Settings, get_settings
 from tests import factories as f
-from tests.alerts.channels.servers import SmtpServer
-from tests.alerts.conftest import approved_alert
+from tests.alerts.channels.servers import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    HttpServer,
+    SmtpServer,
+    sms_gateway,
+    webhook_receiver,
+)
+from tests.alerts.sending import approved_alert
 
 
 @pytest.fixture
@@ -128,3 +144,37 @@ def test_an_exercise_email_says_so_and_carries_its_ack_link(
     assert text.startswith("EXERCISE — NOT A REAL EVENT")
     assert "EXERCISE — NOT A REAL EVENT" in html
     assert f"{settings.public_base_url}/ack/" in text
+
+
+def test_sms_and_signed_webhooks_through_the_configured_channels(live_engine: Engine) -> None:
+    gateway = HttpServer(sms_gateway(ACCOUNT_SID, AUTH_TOKEN))
+    hooks = HttpServer(webhook_receiver(get_settings().secret_key.get_secret_value()))
+    with gateway, hooks:
+        settings = get_settings().model_copy(
+            update={
+                "sms_gateway_url": gateway.url,
+                "sms_account_sid": ACCOUNT_SID,
+                "sms_auth_token": SecretStr(AUTH_TOKEN),
+                "sms_from": "+12025550100",
+            }
+        )
+        channels = build_channels(settings)
+        sent = approved_alert(
+            live_engine,
+            districts=2,
+            contacts=1,
+            channels=("sms", "webhook"),
+            webhooks=f"{hooks.url}/hooks",
+        )
+        worker = Deliverer(live_engine, channels, settings, "test-worker")
+        try:
+            assert worker.deliver(sent.alert_id, sent.delivery_ids) == {"sent": 4, "skipped": 0}
+        finally:
+            close_channels(channels)
+    assert len(gateway.requests) == 2
+    assert {parse_qs(r.body.decode())["From"][0] for r in gateway.requests} == {"+12025550100"}
+    # The receiver answered 200 only to a signature made with that district's secret.
+    bodies = [json.loads(r.body) for r in hooks.requests]
+    assert len(bodies) == 2
+    assert {b["msgType"] for b in bodies} == {"Alert"}
+    assert all(b["acknowledgeUrl"].startswith(settings.public_base_url) for b in bodies)

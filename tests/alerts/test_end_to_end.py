@@ -14,7 +14,7 @@ from hub.alerts.models import Alert, Delivery
 from hub.runtime import Runtime
 from hub.settings import get_settings
 from tests.alerts.channels.servers import SmtpServer
-from tests.alerts.conftest import approved_alert
+from tests.alerts.sending import approved_alert
 
 
 @pytest.fixture

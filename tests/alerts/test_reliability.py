@@ -29,7 +29,7 @@ from hub.events.broker import EmbeddedBroker
 from hub.runtime import Runtime
 from hub.settings import Settings, get_settings
 from tests.alerts.channels.servers import SmtpServer
-from tests.alerts.conftest import approved_alert
+from tests.alerts.sending import approved_alert
 
 STUCK = timedelta(seconds=3)
 

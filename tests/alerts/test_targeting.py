@@ -1,29 +1,11 @@
 """Targets resolved into recipients: geography by roles by channels, closed places left out, and
 one query whatever the number of targets."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hub.alerts import targeting
 from tests import factories as f
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.sql_count import statements
 
 
 def _names(session: Session, targets: dict[str, object], channels: list[str]) -> list[str]:

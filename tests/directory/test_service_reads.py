@@ -1,10 +1,6 @@
 """Directory reads: filters, availability, pagination, search, batch loads, topic tree."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hub.directory import service as directory
@@ -12,23 +8,7 @@ from hub.directory.schemas import DistrictFilter, PracticeFilter, ProgramFilter
 from hub.errors import InvalidInput, NotFound
 from hub.pagination import PageArgs
 from tests import factories as f
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    """Collects the SQL statements run on the session's connection."""
-    session.flush()
-    conn = session.connection()
-    seen: list[str] = []
-
-    def hook(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(conn, "before_cursor_execute", hook)
-    try:
-        yield seen
-    finally:
-        event.remove(conn, "before_cursor_execute", hook)
+from tests.sql_count import statements
 
 
 def test_parent_topic_matches_child_tags_and_tombstones_hidden(session: Session) -> None:

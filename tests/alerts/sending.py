@@ -1,31 +1,14 @@
-"""Fixtures of the alert tests that commit for real: a migrated database of each kind, and a
-statewide set-up of districts and contacts to send to."""
+"""Alerts committed for real, for tests whose workers use their own connections: districts,
+contacts and an approved alert to them."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from hub import migrate
 from hub.alerts import service as alerts
 from hub.alerts.models import Delivery
-from hub.db import make_engine
 from tests import factories as f
-from tests.fresh_db import fresh_database
-
-
-@pytest.fixture(scope="module")
-def live_engine(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A migrated database of the session's kind whose commits are real (workers use it)."""
-    with fresh_database(db_url, tmp_path_factory.mktemp("live")) as url:
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
 
 
 @dataclass
@@ -43,6 +26,7 @@ def approved_alert(
     districts: int = 2,
     contacts: int = 2,
     channels: tuple[str, ...] = ("email",),
+    webhooks: str = "http://127.0.0.1:9/hooks",
     **alert: object,
 ) -> Sent:
     """Districts with contacts on `channels`, and an alert to exactly them, approved."""
@@ -55,9 +39,7 @@ def approved_alert(
                     d,
                     email=f"c{n}.{d.nces_id}@example.org",
                     phone=f"+1202555{n:04d}",
-                    webhook_url=f"http://127.0.0.1:9/{d.nces_id}"
-                    if "webhook" in channels
-                    else None,
+                    webhook_url=f"{webhooks}/{d.nces_id}" if "webhook" in channels else None,
                     channels=list(channels),
                     available_24x7=n == 0,
                 )
