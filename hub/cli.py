@@ -49,6 +49,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(ingest_app, name="ingest")
+alerts_app = typer.Typer(help="The alert network.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
 
 # soft_wrap: long lines (tokens, messages) are left whole for the terminal to wrap or copy.
 out = Console(highlight=False, soft_wrap=True)
@@ -269,6 +271,22 @@ def users_create(
         )
         user_id = user.id
     out.print(f"[green]user {name}[/green] created (id {user_id}, role {role})")
+
+
+@alerts_app.command("webhook-secret")
+@friendly
+def alerts_webhook_secret(
+    leaid: Annotated[str, typer.Argument(metavar="LEAID", help="The district's NCES id.")],
+) -> None:
+    """Print the secret a district's system verifies our webhook signatures with (HMAC-SHA256
+    over "{X-Hub-Timestamp}.{body}"). Derived from HUB_SECRET_KEY: rotating it rotates all."""
+    from hub.alerts.channels import district_secret
+
+    with session_scope() as session:
+        found = session.scalar(select(District.id).where(District.nces_id == leaid))
+    if found is None:
+        raise HubError(f"no district with NCES id {leaid}")
+    out.print(district_secret(get_settings().secret_key.get_secret_value(), leaid))
 
 
 @users_app.command("list")

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from hub.alerts.channels.webhook import sign, verify_signature
 from hub.audit import AuditEntry
 from hub.auth import service as auth
 from hub.auth.models import User
@@ -318,3 +319,17 @@ def test_schemas_export_writes_sdl_and_json_schemas(tmp_path: Path) -> None:
     assert "wrote" in result.output
     assert "type Query" in (tmp_path / "schema.graphql").read_text(encoding="utf-8")
     assert list(tmp_path.glob("*.schema.json"))
+
+
+def test_a_districts_webhook_secret_verifies_our_signatures(cli_db: Engine) -> None:
+    ok("db", "upgrade")
+    with session_scope(cli_db) as session:
+        session.add(District(nces_id="9900002", name="Maple Valley Schools", state="ZZ"))
+        session.add(District(nces_id="9900003", name="Birch Hill Schools", state="ZZ"))
+    secret = ok("alerts", "webhook-secret", "9900002").output.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", secret)
+    assert secret != ok("alerts", "webhook-secret", "9900003").output.strip()
+    body = b'{"headline":"Lockdown"}'
+    signature = sign(secret, "1700000000", body)
+    assert verify_signature(secret, "1700000000", body, signature, now=1700000010)
+    assert "no district with NCES id 9999999" in fails("alerts", "webhook-secret", "9999999").stderr

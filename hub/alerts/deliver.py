@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hub import audit
 from hub.alerts.channels import (
     Channel,
     DeliveryFailure,
@@ -251,14 +252,25 @@ class Deliverer:
                 contact.unverified_channels = [*(contact.unverified_channels or []), item.channel]
 
     def _finish(self, alert_id: int) -> None:
-        """An alert whose deliveries all ended is dispatched."""
+        """An alert whose deliveries all ended is dispatched (audited, by this worker)."""
         pending = exists().where(
             and_(Delivery.alert_id == alert_id, Delivery.status.in_(("queued", "sending")))
         )
-        with self._begin() as conn:
-            conn.execute(
+        with self._begin() as conn, Session(bind=conn) as session:
+            done = session.execute(
                 update(Alert)
                 .where(Alert.id == alert_id, Alert.state == "dispatching", ~pending)
                 .values(state="dispatched", dispatched_at=utcnow())
-            )
+                .returning(Alert.identifier)
+            ).scalar_one_or_none()
+            if done is not None:
+                audit.record(
+                    session,
+                    actor=f"worker:{self.name}",
+                    action="alert.dispatched",
+                    entity_type="alert",
+                    entity_id=alert_id,
+                    before={"state": "dispatching"},
+                    after={"state": "dispatched"},
+                )
             conn.commit()

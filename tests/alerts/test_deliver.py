@@ -21,6 +21,7 @@ from hub.alerts.channels import (
 from hub.alerts.channels.email import SmtpEmail
 from hub.alerts.deliver import Deliverer
 from hub.alerts.models import Alert, Delivery, DeliveryAttempt
+from hub.audit import AuditEntry
 from hub.directory.models import Contact
 from hub.settings import Settings, get_settings
 from tests import factories as f
@@ -64,6 +65,12 @@ def test_a_batch_sends_once_however_often_it_arrives(
         alert = s.get(Alert, sent.alert_id)
         assert alert is not None
         assert alert.state == "dispatched"
+        audited = s.scalars(
+            select(AuditEntry.actor).where(
+                AuditEntry.action == "alert.dispatched", AuditEntry.entity_id == str(alert.id)
+            )
+        ).all()
+        assert audited == ["worker:test-worker"]
         attempts = s.scalars(
             select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(sent.delivery_ids))
         ).all()

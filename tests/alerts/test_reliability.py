@@ -41,11 +41,12 @@ def _postgresql_only(dialect: str) -> None:
 
 
 class TrippingSmtp(SmtpServer):
-    """An SMTP receiver that, on the message after `after` accepted ones, calls `trip` (kill a
-    worker, restart the broker) once; when `refuse` it answers that message 421 instead of
-    accepting it, as a server whose client died mid-DATA never accepts it."""
+    """An SMTP receiver that, on the message after `after` accepted ones, calls `trip` with
+    its envelope sender (kill that worker, restart the broker) once; when `refuse` it answers
+    that message 421 instead of accepting it, as a server whose client died mid-DATA never
+    accepts it."""
 
-    def __init__(self, after: int, trip: Callable[[], None], *, refuse: bool) -> None:
+    def __init__(self, after: int, trip: Callable[[str], None], *, refuse: bool) -> None:
         super().__init__()
         self.after, self.trip, self.refuse = after, trip, refuse
         self.tripped = threading.Event()
@@ -55,7 +56,7 @@ class TrippingSmtp(SmtpServer):
     ) -> str:
         if len(self.received) >= self.after and not self.tripped.is_set():
             self.tripped.set()
-            self.trip()
+            self.trip(envelope.mail_from or "")
             if self.refuse:
                 return "421 4.3.0 closing"
         return await super().handle_DATA(server, session, envelope)
@@ -98,7 +99,7 @@ def broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
 
 
 def test_the_broker_dies_mid_dispatch_of_5000(live_engine: Engine, broker: EmbeddedBroker) -> None:
-    smtp = TrippingSmtp(1000, broker.restart, refuse=False)
+    smtp = TrippingSmtp(1000, lambda _sender: broker.restart(), refuse=False)
     settings = _settings(broker)
     with smtp:
         channel = SmtpEmail(smtp.url(), sender=settings.smtp_from, timeout=10)
@@ -114,11 +115,14 @@ def test_the_broker_dies_mid_dispatch_of_5000(live_engine: Engine, broker: Embed
     assert _statuses(live_engine, sent.alert_id) == {"sent": 5000}
 
 
-def _worker(settings: Settings, smtp_url: str, log: Path) -> subprocess.Popen[bytes]:
+def _worker(settings: Settings, smtp_url: str, log: Path, n: int) -> subprocess.Popen[bytes]:
+    """`hub worker` number `n`, sending from worker<n>@hub.example.org (so the SMTP receiver
+    knows whose message it holds)."""
     env = os.environ | {
         "HUB_DATABASE_URL": settings.database_url,
         "HUB_KAFKA_BOOTSTRAP_SERVERS": str(settings.kafka_bootstrap_servers),
         "HUB_SMTP_URL": smtp_url,
+        "HUB_SMTP_FROM": f"worker{n}@hub.example.org",
     }
     hub = Path(sys.executable).parent / "hub"
     return subprocess.Popen(  # noqa: S603 - our own command
@@ -132,23 +136,28 @@ def test_a_worker_killed_mid_batch_while_another_runs(
     url = live_engine.url.render_as_string(hide_password=False)
     settings = _settings(broker).model_copy(update={"database_url": url})
     workers: list[subprocess.Popen[bytes]] = []
+    killed: list[int] = []
 
-    def kill_first() -> None:
-        workers[0].send_signal(signal.SIGKILL)
+    def kill_sender(sender: str) -> None:
+        # The worker whose message this is waits for our answer: killed now, mid-send, it
+        # has committed everything it sent before (the other worker runs on untouched).
+        n = int(sender.removeprefix("worker").split("@")[0])
+        workers[n].send_signal(signal.SIGKILL)
+        killed.append(n)
 
-    smtp = TrippingSmtp(150, kill_first, refuse=True)
+    smtp = TrippingSmtp(150, kill_sender, refuse=True)
     with smtp:
         sent = approved_alert(live_engine, districts=20, contacts=30)
         log = tmp_path / "workers.log"
         try:
-            workers.append(_worker(settings, smtp.url(), log))
-            workers.append(_worker(settings, smtp.url(), log))
+            workers.append(_worker(settings, smtp.url(), log, 0))
+            workers.append(_worker(settings, smtp.url(), log, 1))
             deadline = time.monotonic() + 120
-            while workers[0].poll() is None:
+            while not killed or workers[killed[0]].poll() is None:
                 assert time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.2)
-            assert workers[0].returncode == -signal.SIGKILL
-            workers.append(_worker(settings, smtp.url(), log))
+            assert workers[killed[0]].returncode == -signal.SIGKILL
+            workers.append(_worker(settings, smtp.url(), log, 2))
             reconcile_until_done(live_engine, sent.alert_id)
         finally:
             for w in workers:
