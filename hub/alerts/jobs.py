@@ -4,7 +4,7 @@ and a clock, so the scheduler and the tests run the same code."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub import audit
@@ -16,7 +16,7 @@ from hub.alerts.models import (
     Delivery,
 )
 from hub.auth.policy import SYSTEM
-from hub.directory.models import Center, Contact
+from hub.directory.models import Center, Contact, District
 
 BATCH = 5000
 
@@ -54,8 +54,8 @@ def reconcile(session: Session, now: datetime, stuck_after: timedelta) -> int:
 
 def escalate(session: Session, now: datetime, after: timedelta) -> list[Alert]:
     """An urgent alert (Immediate or Extreme) that a district has not acknowledged `after`
-    being sent goes to that district's 24x7 contacts; after as long again, to the center's
-    staff. Returns the alerts escalated now."""
+    being sent goes to that district's 24x7 contacts; after as long again, to the center staff
+    of its region and the statewide ones. Returns the alerts escalated now."""
     candidates = session.scalars(
         select(Alert).where(
             Alert.state.in_(("dispatching", "dispatched")),
@@ -74,10 +74,11 @@ def escalate(session: Session, now: datetime, after: timedelta) -> list[Alert]:
         waiting = reads.unacknowledged_districts(session, alert)
         if waiting:
             if stage == STAGE_DISTRICT_24X7:
-                contacts = Contact.district_id.in_(waiting) & Contact.available_24x7.is_(True)
+                contacts: ColumnElement[bool] = Contact.district_id.in_(waiting) & (
+                    Contact.available_24x7.is_(True)
+                )
             else:
-                local = select(Center.id).where(Center.is_local.is_(True))
-                contacts = Contact.center_id.in_(local) & (Contact.role == "center-staff")
+                contacts = _center_staff_for(waiting)
             made = dispatch.dispatch(session, alert, stage=stage, contacts=contacts)
             if made and alert.state == "dispatched":
                 alert.state = "dispatching"
@@ -95,6 +96,17 @@ def escalate(session: Session, now: datetime, after: timedelta) -> list[Alert]:
         done.append(alert)
     session.flush()
     return done
+
+
+def _center_staff_for(district_ids: list[int]) -> ColumnElement[bool]:
+    """The center's staff for these districts' regions, and its statewide staff (no region)."""
+    local = select(Center.id).where(Center.is_local.is_(True))
+    regions = select(District.region_id).where(District.id.in_(district_ids))
+    return (
+        Contact.center_id.in_(local)
+        & (Contact.role == "center-staff")
+        & or_(Contact.region_id.is_(None), Contact.region_id.in_(regions))
+    )
 
 
 def expire(session: Session, now: datetime) -> list[Alert]:

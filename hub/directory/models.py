@@ -132,6 +132,8 @@ class Contact(Provenanced, Base):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     center_id: Mapped[int | None] = mapped_column(ForeignKey("centers.id"), index=True)
+    # A center staff member's region: escalations of its districts reach them (none: all).
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(80), index=True)

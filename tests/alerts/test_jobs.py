@@ -49,7 +49,8 @@ def test_reconcile_announces_stalled_and_due_deliveries_once(session: Session) -
 
 
 def test_an_unacknowledged_urgent_alert_escalates_twice(session: Session) -> None:
-    quiet, answered = f.district(session), f.district(session)
+    north, south = f.region(session), f.region(session)
+    quiet, answered = f.district(session, region=north), f.district(session, region=south)
     for d in (quiet, answered):
         f.contact(session, d, email=f"supt.{d.nces_id}@example.org", channels=["email"])
         f.contact(
@@ -61,14 +62,17 @@ def test_an_unacknowledged_urgent_alert_escalates_twice(session: Session) -> Non
             available_24x7=True,
         )
     center = session.scalars(select(Center).where(Center.is_local.is_(True))).one()
-    staff = Contact(
-        center_id=center.id,
-        name="Duty officer",
-        role="center-staff",
-        email="duty@center.example.org",
-        channels=["email"],
-    )
-    session.add(staff)
+    for name, region in (("duty", None), ("north", north), ("south", south)):
+        session.add(
+            Contact(
+                center_id=center.id,
+                region_id=region.id if region else None,
+                name=f"{name} officer",
+                role="center-staff",
+                email=f"{name}@center.example.org",
+                channels=["email"],
+            )
+        )
     alert = _sent(session, [quiet, answered], urgency="Immediate")
     someone = session.scalars(
         select(Delivery.contact_id).where(Delivery.district_id == answered.id)
@@ -87,7 +91,8 @@ def test_an_unacknowledged_urgent_alert_escalates_twice(session: Session) -> Non
     stage2 = session.scalars(
         select(Delivery.address).where(Delivery.alert_id == alert.id, Delivery.stage == 2)
     ).all()
-    assert stage2 == ["duty@center.example.org"]
+    # The quiet district's region's staff and the statewide duty officer; not the south's.
+    assert sorted(stage2) == ["duty@center.example.org", "north@center.example.org"]
     assert alert.escalated_stage == 2
     assert jobs.escalate(session, sent_at + T * 10, T) == []
 

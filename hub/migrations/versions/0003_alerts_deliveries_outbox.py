@@ -1,5 +1,5 @@
-"""Alerts, deliveries and their attempts, acknowledgements, the outbox; contacts' webhook URL
-and bounced channels.
+"""Alerts, deliveries and their attempts, acknowledgements, the outbox; contacts' webhook URL,
+bounced channels and (center staff) region.
 
 Revision ID: 0003
 Revises: 0002
@@ -138,6 +138,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_delivery_attempts_delivery_id'), ['delivery_id'], unique=False)
 
     with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('region_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_contacts_region_id'), ['region_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_contacts_region_id_regions'), 'regions', ['region_id'], ['id'])
         batch_op.add_column(sa.Column('webhook_url', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('unverified_channels', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
 
@@ -147,6 +150,9 @@ def downgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_column('unverified_channels')
         batch_op.drop_column('webhook_url')
+        batch_op.drop_constraint(batch_op.f('fk_contacts_region_id_regions'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_contacts_region_id'))
+        batch_op.drop_column('region_id')
 
     with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_attempts_delivery_id'))
