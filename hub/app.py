@@ -1,4 +1,5 @@
-"""The FastAPI application: /graphql, /healthz, and HubError as JSON for the non-GraphQL routes."""
+"""The FastAPI application: /graphql, /ack, /cap, /healthz, /readyz, /metrics, and HubError as
+JSON for the non-GraphQL routes."""
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -16,7 +17,9 @@ from hub.errors import (
     UpstreamUnavailable,
 )
 from hub.graphql.router import graphql_router
-from hub.settings import get_settings
+from hub.health import health_router
+from hub.observability import RequestMetrics, metrics
+from hub.settings import Settings, get_settings
 
 _STATUS: dict[type[HubError], int] = {
     NotFound: 404,
@@ -35,19 +38,21 @@ async def _hub_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(
-    *, engine: Engine | None = None, session_provider: SessionProvider | None = None
+    *,
+    engine: Engine | None = None,
+    session_provider: SessionProvider | None = None,
+    settings: Settings | None = None,
 ) -> FastAPI:
-    """The app; tests pass a session provider that keeps everything in their transaction."""
-    settings = get_settings()
+    """The app; tests pass a session provider that keeps everything in their transaction, and
+    `hub serve` the settings its runtime uses (the embedded broker's address among them)."""
+    settings = settings or get_settings()
     sessions = session_provider or default_session_provider(engine)
     app = FastAPI(title="School Safety Hub", docs_url=None, redoc_url=None)
     app.add_exception_handler(HubError, _hub_error)
+    app.add_middleware(RequestMetrics)
     app.include_router(graphql_router(settings, sessions))
     app.include_router(ack_router(sessions))
     app.include_router(cap_router(sessions))
-
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health_router(settings, sessions))
+    app.add_api_route("/metrics", metrics, include_in_schema=False)
     return app

@@ -174,9 +174,9 @@ def serve(
     if with_demo:
         _load_demo(seed=1)
     _log_to_stderr()
-    application = create_app()
     runtime = Runtime(workers=1 if background else 0, relay=background, scheduler=background)
     runtime.start()
+    application = create_app(settings=runtime.settings)
     if runtime.broker is not None:
         out.print(f"embedded Kafka broker on [bold]{runtime.broker.bootstrap_servers}[/bold]")
     # Start-up objects live for the whole process: keep the collector from rescanning them.
@@ -189,18 +189,26 @@ def serve(
 
 
 def _log_to_stderr() -> None:
-    """Long-running commands log at HUB_LOG_LEVEL to stderr (e-mails without SMTP included)."""
-    logging.basicConfig(
-        level=get_settings().log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+    """Long-running commands log at HUB_LOG_LEVEL to stderr, as HUB_LOG_FORMAT says (e-mails
+    without SMTP included)."""
+    from hub.observability import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
 
 
 def _run_until_interrupted(runtime: "Runtime") -> None:
     """Start the background parts and keep them running until Ctrl-C or SIGTERM."""
+    from prometheus_client import start_http_server
+
     _log_to_stderr()
     signal.signal(signal.SIGTERM, lambda *_: runtime.stop_event.set())
+    port = get_settings().metrics_port
+    if port:
+        try:
+            start_http_server(port)  # /metrics of this worker or scheduler process
+        except OSError as exc:  # a second worker on one host: it runs, unscraped
+            logging.getLogger(__name__).warning("no /metrics on port %d: %s", port, exc)
     runtime.start()
     try:
         while not runtime.stop_event.wait(1):

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     alerts_stuck_after_seconds: int = Field(default=120, ge=1)
     alerts_ack_link_ttl_hours: int = Field(default=72, ge=1)
     log_level: str = "INFO"
+    # "json": one JSON object per line with request and alert ids (what the chart sets).
+    log_format: Literal["text", "json"] = "text"
+    # `hub worker` and `hub scheduler` serve /metrics on this port (0: not at all); the API
+    # serves it beside /graphql.
+    metrics_port: int = Field(default=9100, ge=0, le=65535)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "Settings":

@@ -145,6 +145,7 @@ def _worker_process(settings: Settings) -> Iterator[None]:
         "HUB_DATABASE_URL": settings.database_url,
         "HUB_KAFKA_BOOTSTRAP_SERVERS": str(settings.kafka_bootstrap_servers),
         "HUB_LOG_LEVEL": "WARNING",
+        "HUB_METRICS_PORT": "0",
     }
     hub = Path(sys.executable).parent / "hub"
     process = subprocess.Popen([str(hub), "worker"], env=env)

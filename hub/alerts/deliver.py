@@ -37,6 +37,7 @@ from hub.alerts.models import Alert, Delivery, DeliveryAttempt
 from hub.alerts.render import Recipient, render
 from hub.db import WRITE_OPTION, utcnow
 from hub.directory.models import Contact, District
+from hub.observability import DELIVERIES, DISPATCH_SECONDS
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,9 @@ class Deliverer:
             assert alert is not None
             with self._results() as conn:
                 for item in claimed:
-                    outcomes[self._send(conn, alert, item)] += 1
+                    outcome = self._send(conn, alert, item)
+                    DELIVERIES.labels(item.channel, outcome).inc()
+                    outcomes[outcome] += 1
         self._finish(alert_id)
         return outcomes
 
@@ -261,9 +264,11 @@ class Deliverer:
                 update(Alert)
                 .where(Alert.id == alert_id, Alert.state == "dispatching", ~pending)
                 .values(state="dispatched", dispatched_at=utcnow())
-                .returning(Alert.identifier)
-            ).scalar_one_or_none()
+                .returning(Alert.sent_at)
+            ).first()
             if done is not None:
+                if done.sent_at is not None:
+                    DISPATCH_SECONDS.observe((utcnow() - done.sent_at).total_seconds())
                 audit.record(
                     session,
                     actor=f"worker:{self.name}",

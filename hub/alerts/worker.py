@@ -12,6 +12,7 @@ from hub.alerts.deliver import Deliverer
 from hub.events.consumer import Worker
 from hub.events.envelope import DELIVERY_BATCH, Envelope
 from hub.events.topics import topics
+from hub.observability import ALERT_ID, CONSUMER_LAG
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,5 +33,11 @@ class DeliveryWorker(Worker):
 
     def handle(self, envelope: Envelope) -> None:
         data = envelope.data
-        outcomes = self.deliverer.deliver(int(data["alert_id"]), list(data["delivery_ids"]))
-        log.info("%s: alert %s: %s", self.name, envelope.subject, dict(outcomes))
+        token = ALERT_ID.set(envelope.subject)
+        try:
+            outcomes = self.deliverer.deliver(int(data["alert_id"]), list(data["delivery_ids"]))
+            log.info("%s: %s", self.name, dict(outcomes))
+        finally:
+            ALERT_ID.reset(token)
+        for (topic, partition), behind in self.lag().items():
+            CONSUMER_LAG.labels(topic, str(partition)).set(behind)

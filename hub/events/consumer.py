@@ -123,6 +123,18 @@ class Worker(ABC):
         self._failures.pop(where, None)
         return True
 
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Messages behind the end of each assigned partition (empty when not connected)."""
+        consumer = self._consumer
+        if consumer is None:
+            return {}
+        assigned = list(consumer.assignment())
+        ends = consumer.end_offsets(assigned) if assigned else {}
+        return {
+            (tp.topic, tp.partition): max(0, end - consumer.position(tp))
+            for tp, end in ends.items()
+        }
+
     def _dead_letter(self, message: Any, reason: str) -> None:
         """Publish the message with the reason, waiting for the broker; raises KafkaError so
         the message is not committed when that fails."""

@@ -25,6 +25,7 @@ from hub.auth.policy import ANONYMOUS, Principal
 from hub.deps import SessionProvider
 from hub.graphql.context import Context
 from hub.graphql.schema import HubSchema
+from hub.observability import GRAPHQL_OPERATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ class Executor:
     def run(self, operation: Operation, token: str | None) -> Answer:
         """Blocking: run `operation` in this thread, in one transaction."""
         write = is_mutation(operation.query, operation.operation_name, self.max_tokens)
+        kind = "mutation" if write else "query"
         try:
             with self.sessions(write) as session:
                 principal = _principal(session, token)
@@ -159,9 +161,12 @@ class Executor:
         except _RollBack as rolled_back:
             result = rolled_back.result
         except _Unauthenticated:
+            GRAPHQL_OPERATIONS.labels(kind, "unauthenticated").inc()
             return Answer(401, error_body("invalid or revoked bearer token", "unauthenticated"))
         except (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError) as exc:
+            GRAPHQL_OPERATIONS.labels(kind, "error").inc()
             return Answer(400, error_body(str(exc) or "no operation to run", "bad_request"))
+        GRAPHQL_OPERATIONS.labels(kind, "error" if result.errors else "ok").inc()
         return Answer(200, _body(result))
 
     async def _execute(

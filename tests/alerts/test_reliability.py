@@ -123,6 +123,7 @@ def _worker(settings: Settings, smtp_url: str, log: Path, n: int) -> subprocess.
         "HUB_KAFKA_BOOTSTRAP_SERVERS": str(settings.kafka_bootstrap_servers),
         "HUB_SMTP_URL": smtp_url,
         "HUB_SMTP_FROM": f"worker{n}@hub.example.org",
+        "HUB_METRICS_PORT": "0",
     }
     hub = Path(sys.executable).parent / "hub"
     return subprocess.Popen(  # noqa: S603 - our own command
