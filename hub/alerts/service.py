@@ -2,6 +2,7 @@
 cancel, All Clear, expire. Every transition is audited; approval dispatches in the same
 transaction (hub.alerts.dispatch), so an approved alert always has its deliveries."""
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,8 @@ from hub.auth.policy import Action, Principal
 from hub.db import utcnow
 from hub.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from hub.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 EDITABLE = ("draft", "rejected")
 WITHDRAWABLE = ("draft", "pending_approval", "rejected")
@@ -56,6 +59,14 @@ def snapshot(alert: Alert) -> dict[str, Any]:
 
 
 def _log(session: Session, principal: Principal, action: str, alert: Alert, before: Any) -> None:
+    log.info(
+        "alert %s %s by %s (now %s)",
+        alert.id,
+        action,
+        principal.actor,
+        alert.state,
+        extra={"alert_id": alert.identifier},
+    )
     audit.record(
         session,
         actor=principal.actor,
