@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from hub.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
+TRUNCATION_CHECK_SECONDS = 2.0
 SEND_TIMEOUT_SECONDS = 10.0
 
 
@@ -54,6 +56,7 @@ class Worker(ABC):
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
         self._failures: dict[tuple[str, int, int], int] = {}
+        self._checked_at = 0.0
 
     @abstractmethod
     def handle(self, envelope: Envelope) -> None:
@@ -85,6 +88,8 @@ class Worker(ABC):
         """Handle what one poll returns, then commit each partition past what was handled."""
         consumer = self._connect()
         records = consumer.poll(timeout_ms=self.poll_timeout_ms)
+        if not records:
+            self._rewind_truncated(consumer)
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for partition, messages in records.items():
             for message in messages:
@@ -122,6 +127,23 @@ class Worker(ABC):
             return False
         self._failures.pop(where, None)
         return True
+
+    def _rewind_truncated(self, consumer: KafkaConsumer) -> None:
+        """When idle, now and then: a partition whose end lies before our position was made
+        anew (a restarted Tansu keeps nothing, and kafka-python does not always notice), so
+        read it again from its beginning instead of waiting past messages that will never
+        come."""
+        now = time.monotonic()
+        if now - self._checked_at < TRUNCATION_CHECK_SECONDS:
+            return
+        self._checked_at = now
+        assigned = list(consumer.assignment())
+        if not assigned:
+            return
+        for tp, end in consumer.end_offsets(assigned).items():
+            if consumer.position(tp) > end:
+                log.warning("%s: %s/%s ends before our position: re-reading it", self.name, *tp)
+                consumer.seek_to_beginning(tp)
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Messages behind the end of each assigned partition (empty when not connected)."""

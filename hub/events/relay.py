@@ -2,14 +2,15 @@
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
-from sqlalchemy import CursorResult, Engine, select, update
+from sqlalchemy import CursorResult, Engine, Row, Select, select, update
 from sqlalchemy.orm import Session
 
-from hub.db import session_scope, utcnow
+from hub.db import get_engine, session_scope, utcnow
 from hub.errors import UpstreamUnavailable
 from hub.events.kafka import make_producer
 from hub.events.models import OutboxMessage
@@ -60,17 +61,39 @@ class Relay:
         that lost its broker (Tansu restarted: unknown producer id, sequence errors) stays
         broken, so the next call builds a new one and re-creates the topics.
         """
-        with session_scope(self.engine, write=False) as session:
-            rows = session.execute(
-                select(
-                    OutboxMessage.id, OutboxMessage.topic, OutboxMessage.key, OutboxMessage.payload
-                )
-                .where(OutboxMessage.published_at.is_(None))
-                .order_by(OutboxMessage.id)
-                .limit(self.batch_size)
-            ).all()
+        engine = self.engine or get_engine()
+        if engine.dialect.name == "postgresql":
+            # Rows locked while they are published, skipped by other relays: several worker
+            # pods each run a relay, and none publishes a row another is publishing.
+            with session_scope(engine) as session:
+                rows = session.execute(self._pending().with_for_update(skip_locked=True)).all()
+                marked, failure = self._publish(rows, lambda ids: self._mark_in(session, ids))
+        else:
+            # SQLite has one writer: holding it while Kafka answers would stall every worker.
+            with session_scope(engine, write=False) as session:
+                rows = session.execute(self._pending()).all()
+            marked, failure = self._publish(rows, self._mark)
+        if failure is not None:
+            self._drop_producer()
+            raise UpstreamUnavailable(
+                f"Kafka took {marked} of {len(rows)} messages: {failure!r}"
+            ) from failure
+        return marked
+
+    def _pending(self) -> Select[Any]:
+        return (
+            select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.key, OutboxMessage.payload)
+            .where(OutboxMessage.published_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .limit(self.batch_size)
+        )
+
+    def _publish(
+        self, rows: Sequence[Row[Any]], mark: Callable[[list[int]], int]
+    ) -> tuple[int, BaseException | None]:
+        """Send `rows`, wait for the broker, mark what it acknowledged; (marked, failure)."""
         if not rows:
-            return 0
+            return 0, None
         sent = []
         failure: BaseException | None = None
         try:
@@ -88,13 +111,7 @@ class Relay:
                 (f.exception for _, f in sent if f.is_done and f.failed()),
                 KafkaTimeoutError("no acknowledgement"),
             )
-        marked = self._mark(acked)
-        if failure is not None:
-            self._drop_producer()
-            raise UpstreamUnavailable(
-                f"Kafka took {len(acked)} of {len(rows)} messages: {failure!r}"
-            ) from failure
-        return marked
+        return mark(acked), failure
 
     def run_forever(self, stop_event: threading.Event) -> None:
         """Relay until `stop_event` is set, waiting `idle_seconds` when the outbox is empty and
@@ -144,11 +161,17 @@ class Relay:
         if not ids:
             return 0
         with session_scope(self.engine) as session:
-            # Conditional, so a row another relay marked first keeps its time and counts once.
-            result = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), OutboxMessage.published_at.is_(None))
-                .values(published_at=utcnow()),
-                execution_options={"synchronize_session": False},
-            )
-            return cast(CursorResult[Any], result).rowcount
+            return self._mark_in(session, ids)
+
+    @staticmethod
+    def _mark_in(session: Session, ids: list[int]) -> int:
+        if not ids:
+            return 0
+        # Conditional, so a row another relay marked first keeps its time and counts once.
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.published_at.is_(None))
+            .values(published_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+        return cast(CursorResult[Any], result).rowcount

@@ -1,0 +1,1 @@
+"""Tests of the deployment artefacts: the Helm chart and its values."""
