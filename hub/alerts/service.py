@@ -181,10 +181,14 @@ def submit_alert(session: Session, principal: Principal, *, alert_id: int) -> Al
 
 
 def _may_approve(principal: Principal, alert: Alert) -> None:
-    policy.require(principal, Action.APPROVE_ALERT)
-    if principal.actor != alert.author:
+    """An approver who did not write it; for an Exercise or Test, when the setting allows, also
+    its own author (an alert author running a drill needs no second person then)."""
+    own = principal.actor == alert.author
+    if own and alert.status != "Actual" and get_settings().alerts_allow_self_approval_of_exercises:
+        policy.require(principal, Action.COMPOSE_ALERT)
         return
-    if alert.status != "Actual" and get_settings().alerts_allow_self_approval_of_exercises:
+    policy.require(principal, Action.APPROVE_ALERT)
+    if not own:
         return
     raise PermissionDenied(
         f"{principal.actor} wrote alert {alert.id}: another approver must approve it "

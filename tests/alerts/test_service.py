@@ -161,10 +161,12 @@ def test_exercises_are_self_approved_only_when_allowed(
     alerts.submit_alert(session, f.ADMIN, alert_id=actual.id)
     with pytest.raises(PermissionDenied, match="two-person rule"):
         alerts.approve_alert(session, f.ADMIN, alert_id=actual.id)
-    drill = alerts.create_alert(session, f.ADMIN, data=f.alert_input(status="Exercise"))
-    alerts.submit_alert(session, f.ADMIN, alert_id=drill.id)
-    alerts.approve_alert(session, f.ADMIN, alert_id=drill.id)
-    assert drill.state == "dispatching"
+    drill = alerts.create_alert(session, f.AUTHOR, data=f.alert_input(status="Exercise"))
+    alerts.submit_alert(session, f.AUTHOR, alert_id=drill.id)
+    with pytest.raises(PermissionDenied, match="may not approve"):
+        alerts.approve_alert(session, f.AUTHOR2, alert_id=drill.id)  # not theirs, not approver
+    alerts.approve_alert(session, f.AUTHOR, alert_id=drill.id)
+    assert (drill.state, drill.approver) == ("dispatching", "author")
     topic = session.scalars(select(OutboxMessage.topic)).one()
     assert topic == topics.delivery_topic(get_settings(), "Exercise")
     assert topic != topics.delivery_topic(get_settings(), "Actual")
