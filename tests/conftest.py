@@ -81,12 +81,7 @@ def dialect(engine: Engine) -> str:
 @pytest.fixture(scope="module")
 def live_engine(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated database of the session's kind whose commits are real (workers use it)."""
-    from tests.fresh_db import fresh_database  # it reads PG_ADMIN_URL from this module
+    from tests.fresh_db import migrated_engine  # it reads PG_ADMIN_URL from this module
 
-    with fresh_database(db_url, tmp_path_factory.mktemp("live")) as url:
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+    with migrated_engine(db_url, tmp_path_factory.mktemp("live")) as engine:
+        yield engine

@@ -5,8 +5,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
+from hub import migrate
+from hub.db import make_engine
 from tests.conftest import PG_ADMIN_URL
 
 
@@ -26,3 +28,16 @@ def fresh_database(like_url: str, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def migrated_engine(like_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a fresh database of `like_url`'s kind, migrated; disposed after. For tests
+    whose workers commit for real on connections of their own."""
+    with fresh_database(like_url, tmp_path) as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()

@@ -21,18 +21,17 @@ from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from hub import migrate
 from hub.alerts import jobs
 from hub.alerts.channels.email import SmtpEmail
 from hub.alerts.models import Delivery
-from hub.db import make_engine, utcnow
+from hub.db import utcnow
 from hub.events.broker import EmbeddedBroker
 from hub.runtime import Runtime
 from hub.settings import Settings, get_settings
 from tests.alerts.channels.servers import SmtpServer
 from tests.alerts.sending import approved_alert
 from tests.conftest import PG_ADMIN_URL
-from tests.fresh_db import fresh_database
+from tests.fresh_db import migrated_engine
 
 STUCK = timedelta(seconds=3)
 
@@ -41,13 +40,8 @@ STUCK = timedelta(seconds=3)
 def live_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated PostgreSQL database of this module's own: the reliability runs use
     PostgreSQL, as production does (this replaces the fixture that runs on both kinds)."""
-    with fresh_database(PG_ADMIN_URL, tmp_path_factory.mktemp("reliability")) as url:
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+    with migrated_engine(PG_ADMIN_URL, tmp_path_factory.mktemp("reliability")) as engine:
+        yield engine
 
 
 class TrippingSmtp(SmtpServer):

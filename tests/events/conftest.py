@@ -14,14 +14,12 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import Engine
 
-from hub import migrate
-from hub.db import make_engine
 from hub.events import envelope
 from hub.events.broker import EmbeddedBroker
 from hub.events.kafka import client_config, make_producer
 from hub.events.topics import ensure_topics
 from hub.settings import Settings
-from tests.fresh_db import fresh_database
+from tests.fresh_db import migrated_engine
 
 
 @pytest.fixture(scope="session")
@@ -57,13 +55,8 @@ def kafka_settings(broker: EmbeddedBroker) -> Settings:
 @pytest.fixture
 def outbox_engine(db_url: str, tmp_path: Path) -> Iterator[Engine]:
     """A new migrated database of each kind: the relay commits, so no savepoint fixture."""
-    with fresh_database(db_url, tmp_path) as url:
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+    with migrated_engine(db_url, tmp_path) as engine:
+        yield engine
 
 
 @contextmanager
