@@ -1,5 +1,5 @@
-"""The FastAPI application: /graphql, /ack, /cap, /healthz, /readyz, /metrics, and HubError as
-JSON for the non-GraphQL routes."""
+"""The FastAPI application: /graphql, /ack, /cap, /federation, /catalog.json, /healthz, /readyz,
+/metrics, and HubError as JSON for the non-GraphQL routes."""
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -16,6 +16,8 @@ from hub.errors import (
     PermissionDenied,
     UpstreamUnavailable,
 )
+from hub.federation.dcat import catalog_router
+from hub.federation.routes import federation_router
 from hub.graphql.router import graphql_router
 from hub.health import health_router
 from hub.observability import RequestMetrics, metrics
@@ -53,6 +55,8 @@ def create_app(
     app.include_router(graphql_router(settings, sessions))
     app.include_router(ack_router(sessions))
     app.include_router(cap_router(sessions))
+    app.include_router(catalog_router(sessions))
     app.include_router(health_router(settings, sessions))
+    app.include_router(federation_router(settings, sessions))
     app.add_api_route("/metrics", metrics, include_in_schema=False)
     return app

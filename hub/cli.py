@@ -5,26 +5,23 @@ hub.auth.policy.SYSTEM, and prints with rich. Expected failures (HubError) print
 and exit with status 1, never a traceback.
 """
 
-import functools
 import gc
 import logging
 import signal
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import aliased
 
 from hub import audit, migrate
 from hub.auth import service as auth
 from hub.auth.models import ROLES, User
 from hub.auth.policy import SYSTEM
+from hub.console import err, friendly, out
 from hub.db import get_engine, session_scope
 from hub.directory import demo
 from hub.directory.models import Center, District
@@ -52,30 +49,10 @@ app.add_typer(ingest_app, name="ingest")
 alerts_app = typer.Typer(help="The alert network.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 
-# soft_wrap: long lines (tokens, messages) are left whole for the terminal to wrap or copy.
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+from hub.federation.commands import partners_app, sync_command  # noqa: E402
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def friendly(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn expected failures into a red one-line message and exit status 1."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except HubError as exc:
-            where = f" ({exc.field})" if exc.field else ""
-            err.print(f"[red]error{where}:[/red] {exc.message}")
-        except (OperationalError, ProgrammingError) as exc:
-            # Unreachable server, or a schema that was never migrated (`hub db upgrade`).
-            err.print(f"[red]database error:[/red] {str(exc.orig).strip()}")
-        raise typer.Exit(1)
-
-    return run
+app.add_typer(partners_app, name="partners")
+app.command("sync")(sync_command)
 
 
 # ---- db ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from hub.auth import models as auth_models
 from hub.db import Base
 from hub.directory import models as directory_models
 from hub.events import models as event_models
+from hub.federation import models as federation_models
 
 __all__ = [
     "Base",
@@ -14,5 +15,6 @@ __all__ = [
     "auth_models",
     "directory_models",
     "event_models",
+    "federation_models",
     "provenance",
 ]

@@ -42,6 +42,16 @@ CONSUMER_LAG = Gauge(
     "Delivery messages not yet consumed by this worker's partitions",
     ["topic", "partition"],
 )
+SYNC_RUNS = Counter(
+    "hub_sync_runs_total",
+    "Federation sync runs by partner, direction and outcome (succeeded, failed, blocked)",
+    ["partner", "direction", "outcome"],
+)
+SYNC_CHANGES = Counter(
+    "hub_sync_changes_total",
+    "Changes handled by federation syncs, by partner and what became of them",
+    ["partner", "result"],
+)
 HEADER = "x-request-id"
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from hub.alerts.worker import DeliveryWorker
 from hub.db import get_engine, session_scope, utcnow
 from hub.events.broker import EmbeddedBroker
 from hub.events.relay import Relay
+from hub.federation import jobs as federation_jobs
 from hub.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,10 @@ def make_scheduler(engine: Engine) -> BackgroundScheduler:
     one scheduler process at a time (the Helm chart runs one replica), a missed run coalesces
     into one, and a run never overlaps the previous one."""
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="scheduler_jobs")},
+        jobstores={
+            "default": SQLAlchemyJobStore(engine=engine, tablename="scheduler_jobs"),
+            "memory": MemoryJobStore(),
+        },
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         timezone="UTC",
     )
@@ -70,6 +75,7 @@ def make_scheduler(engine: Engine) -> BackgroundScheduler:
         scheduler.add_job(
             job, "interval", seconds=seconds, id=f"alerts.{job.__name__}", replace_existing=True
         )
+    federation_jobs.install(scheduler)
     return scheduler
 
 

@@ -70,6 +70,21 @@ class Settings(BaseSettings):
     alerts_escalate_after_minutes: int = Field(default=15, ge=1)
     alerts_stuck_after_seconds: int = Field(default=120, ge=1)
     alerts_ack_link_ttl_hours: int = Field(default=72, ge=1)
+    # Federation with partner centers.
+    federation_page_size: int = Field(default=1000, ge=1, le=10_000)
+    federation_timeout_seconds: float = Field(default=30.0, gt=0)
+    # One run applies at most this many changes; the rest wait for the next run.
+    federation_max_changes_per_run: int = Field(default=200_000, ge=1)
+    federation_retry_base_seconds: float = Field(default=30.0, ge=0)
+    federation_retry_max_seconds: float = Field(default=3600.0, ge=0)
+    # A running sync whose heartbeat is older than this is taken for dead and marked failed.
+    federation_stale_run_seconds: int = Field(default=600, ge=1)
+    federation_replay_window_seconds: int = Field(default=300, ge=1)
+    federation_default_max_delete_share: float = Field(default=0.2, gt=0, le=1)
+    # A run deleting fewer records than this never trips the breaker, whatever the share.
+    federation_breaker_min_deletions: int = Field(default=10, ge=1)
+    # Tombstoned records stay restorable this long; then they are purged.
+    federation_tombstone_grace_days: int = Field(default=30, ge=1)
     log_level: str = "INFO"
     # "json": one JSON object per line with request and alert ids (what the chart sets).
     log_format: Literal["text", "json"] = "text"

@@ -10,7 +10,9 @@ Rules:
 - imports are for state admins;
 - alert authors compose and submit alerts; alert approvers approve, reject, cancel and send the
   All Clear (the two-person rule itself, approver != author, lives in hub.alerts.service);
-  state staff read alerts and their delivery figures.
+  state staff read alerts and their delivery figures;
+- state admins manage partner agreements and run syncs; a partner center (by the token we issued
+  it) reads the change feed as its agreement allows and pushes its changes, and nothing else.
 """
 
 from dataclasses import dataclass
@@ -36,6 +38,9 @@ class Action(StrEnum):
     COMPOSE_ALERT = "compose and submit alerts"
     APPROVE_ALERT = "approve, reject or cancel alerts"
     READ_ALERTS = "read alerts"
+    MANAGE_PARTNERS = "manage partner centers and run syncs"
+    READ_CHANGES = "read the change feed"
+    PUSH_CHANGES = "push changes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +52,12 @@ class Principal:
     role: str | None = None
     district_id: int | None = None
     center_id: int | None = None
+    # A partner center's slug, when the caller is one (role "partner").
+    partner: str | None = None
 
     @property
     def authenticated(self) -> bool:
-        return self.user_id is not None
+        return self.user_id is not None or self.partner is not None
 
     @property
     def actor(self) -> str:
@@ -84,6 +91,8 @@ def allows(principal: Principal, action: Action, *, district_id: int | None = No
             return role == "alert_author"
         case Action.APPROVE_ALERT:
             return role == "alert_approver"
+        case Action.READ_CHANGES | Action.PUSH_CHANGES:
+            return role == "partner" and principal.partner is not None
         case _:
             return False
 

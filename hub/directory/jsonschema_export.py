@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hub.directory.schemas import ContactInput, PracticeInput, ProgramInput
+from hub.directory.schemas import ContactInput, DistrictRecord, PracticeInput, ProgramInput
+from hub.federation.schemas import ChangeEnvelope
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://schemas.school-safety-hub.org/"
@@ -14,6 +15,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "program.schema.json": ProgramInput,
     "practice.schema.json": PracticeInput,
     "contact.schema.json": ContactInput,
+    "district.schema.json": DistrictRecord,
+    "change.schema.json": ChangeEnvelope,
 }
 
 

@@ -200,6 +200,26 @@ class PracticeInput(_Input):
     status: PracticeStatus = PracticeStatus.DRAFT
 
 
+class DistrictRecord(_Input):
+    """A district's public directory data as partners exchange it (NCES CCD fields)."""
+
+    nces_id: Leaid
+    name: str = Field(min_length=1, max_length=200)
+    state: StateCode
+    county_name: str | None = Field(default=None, max_length=100)
+    county_fips: str | None = Field(default=None, pattern=r"^\d{5}$")
+    street: str | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, max_length=100)
+    zip: str | None = Field(default=None, max_length=10)
+    phone: str | None = Field(default=None, max_length=20)
+    website: str | None = Field(default=None, max_length=500)
+    grade_low: str | None = Field(default=None, max_length=2)
+    grade_high: str | None = Field(default=None, max_length=2)
+    charter: bool = False
+    enrollment: int | None = Field(default=None, ge=0)
+    closed: bool = False
+
+
 Channel = Literal["email", "sms", "voice", "webhook"]
 
 

@@ -1,6 +1,7 @@
 """Directory service: writes (catalog, practice review, contacts) and, re-exported, reads and
 batch loads. Import as `from hub.directory import service as directory`."""
 
+from datetime import timedelta
 from typing import Any, Literal
 
 from sqlalchemy import or_, select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from hub import audit
 from hub.auth import policy
 from hub.auth.policy import Action, Principal
+from hub.db import utcnow
 from hub.directory.contacts import (
     confirm_contacts,
     contact_columns,
@@ -283,6 +285,37 @@ def retire_program(session: Session, principal: Principal, *, program_id: int) -
     return program
 
 
+def _restorable(record: Program | Practice, what: str) -> None:
+    """Only this hub's own tombstones, and only within the grace period (then they are purged);
+    a partner's record comes back when its origin restores it."""
+    settings = get_settings()
+    if not record.deleted:
+        raise Conflict(f"{what} {record.id} is not retired", field="id")
+    if record.origin_center != settings.center_slug:
+        raise Conflict(
+            f"{what} {record.id} comes from {record.origin_center}; only its origin restores it",
+            field="id",
+        )
+    grace = timedelta(days=settings.federation_tombstone_grace_days)
+    if record.updated_at < utcnow() - grace:
+        raise Conflict(
+            f"{what} {record.id} was retired more than {grace.days} days ago", field="id"
+        )
+
+
+def restore_program(session: Session, principal: Principal, *, program_id: int) -> Program:
+    """Bring back a retired program (partners receive it as a new version)."""
+    policy.require(principal, Action.MANAGE_CATALOG)
+    program = _program(session, program_id)
+    _restorable(program, "program")
+    before = program_snapshot(program)
+    program.deleted = False
+    session.flush()
+    after = program_snapshot(program)
+    _log(session, principal, "program.restore", "program", program.id, before, after)
+    return program
+
+
 def _local(session: Session, model: type[Program] | type[Practice], origin_id: str) -> Any:
     """This hub's own record with `origin_id` (a catalog file's key), or None."""
     local = get_settings().center_slug
@@ -416,6 +449,20 @@ def retire_practice(session: Session, principal: Principal, *, practice_id: int)
     _retire(session, practice)
     after = practice_snapshot(practice)
     _log(session, principal, "practice.retire", "practice", practice.id, before, after)
+    return practice
+
+
+def restore_practice(session: Session, principal: Principal, *, practice_id: int) -> Practice:
+    """Bring back a retired practice as a draft: it goes through review again."""
+    policy.require(principal, Action.MANAGE_CATALOG)
+    practice = _practice(session, practice_id)
+    _restorable(practice, "practice")
+    before = practice_snapshot(practice)
+    practice.deleted = False
+    practice.status = PracticeStatus.DRAFT.value
+    session.flush()
+    after = practice_snapshot(practice)
+    _log(session, principal, "practice.restore", "practice", practice.id, before, after)
     return practice
 
 

@@ -23,6 +23,7 @@ from strawberry.types import ExecutionResult
 from hub.auth import service as auth
 from hub.auth.policy import ANONYMOUS, Principal
 from hub.deps import SessionProvider
+from hub.federation import partners
 from hub.graphql.context import Context
 from hub.graphql.schema import HubSchema
 from hub.observability import GRAPHQL_OPERATIONS
@@ -116,9 +117,13 @@ def _principal(session: Session, token: str | None) -> Principal:
     if token is None:
         return ANONYMOUS
     principal = auth.principal_for_token(session, token)
-    if principal is None:
+    if principal is not None:
+        return principal
+    partner = partners.for_token(session, token)
+    # A partner that signs its requests does so on /federation only; its bare token is no key.
+    if partner is None or partner.signing_secret is not None:
         raise _Unauthenticated
-    return principal
+    return partners.principal_of(partner)
 
 
 def _body(result: ExecutionResult) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Federation with partner centers: agreements, change feeds, sync jobs, request signing."""
