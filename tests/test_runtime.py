@@ -15,7 +15,13 @@ from hub.events.models import OutboxMessage
 from hub.settings import get_settings
 from tests.alerts.sending import approved_alert
 
-JOB_IDS = {"alerts.reconcile_job", "alerts.escalate_job", "alerts.expire_job"}
+JOB_IDS = {
+    "alerts.reconcile_job",
+    "alerts.escalate_job",
+    "alerts.expire_job",
+    "federation.refresh",
+    "federation.housekeeping_job",
+}
 
 
 @pytest.fixture

@@ -114,6 +114,16 @@ HUB_ALERTS_ALLOW_SELF_APPROVAL_OF_EXERCISES: {{ $c.alertsAllowSelfApprovalOfExer
 HUB_ALERTS_ESCALATE_AFTER_MINUTES: {{ $c.alertsEscalateAfterMinutes | int64 | quote }}
 HUB_ALERTS_STUCK_AFTER_SECONDS: {{ $c.alertsStuckAfterSeconds | int64 | quote }}
 HUB_ALERTS_ACK_LINK_TTL_HOURS: {{ $c.alertsAckLinkTtlHours | int64 | quote }}
+HUB_FEDERATION_PAGE_SIZE: {{ $c.federationPageSize | int64 | quote }}
+HUB_FEDERATION_TIMEOUT_SECONDS: {{ $c.federationTimeoutSeconds | quote }}
+HUB_FEDERATION_MAX_CHANGES_PER_RUN: {{ $c.federationMaxChangesPerRun | int64 | quote }}
+HUB_FEDERATION_RETRY_BASE_SECONDS: {{ $c.federationRetryBaseSeconds | quote }}
+HUB_FEDERATION_RETRY_MAX_SECONDS: {{ $c.federationRetryMaxSeconds | quote }}
+HUB_FEDERATION_STALE_RUN_SECONDS: {{ $c.federationStaleRunSeconds | int64 | quote }}
+HUB_FEDERATION_REPLAY_WINDOW_SECONDS: {{ $c.federationReplayWindowSeconds | int64 | quote }}
+HUB_FEDERATION_DEFAULT_MAX_DELETE_SHARE: {{ $c.federationDefaultMaxDeleteShare | quote }}
+HUB_FEDERATION_BREAKER_MIN_DELETIONS: {{ $c.federationBreakerMinDeletions | int64 | quote }}
+HUB_FEDERATION_TOMBSTONE_GRACE_DAYS: {{ $c.federationTombstoneGraceDays | int64 | quote }}
 HUB_KAFKA_BOOTSTRAP_SERVERS: {{ $k.bootstrapServers | quote }}
 HUB_KAFKA_SECURITY_PROTOCOL: {{ $k.securityProtocol | quote }}
 {{- with $k.saslMechanism }}
