@@ -1,6 +1,8 @@
 """The change feed: every shareable record's latest state after a cursor, in change_seq order.
 
-A partner sees only the types its agreement shares and never its own records echoed back.
+A partner sees only the types its agreement shares, of this hub's own records and of the centers
+the agreement relays between us (an agreed relay carries their records both ways), so it never
+gets its own records echoed back.
 change_seq is global across tables and assigned under a lock held to commit, so "after N" never
 skips a late commit (hub.provenance).
 """
@@ -18,10 +20,12 @@ from hub.federation.records import KIND_NAMES, kinds
 
 @dataclass(frozen=True, slots=True)
 class Audience:
-    """Who reads the feed: a partner (its slug and agreed types) or staff (everything)."""
+    """Who reads the feed: a partner (its slug, agreed types and the origins it may have:
+    ours and those it is an agreed relay for) or staff (everything)."""
 
     types: tuple[str, ...]
     partner: str | None = None
+    origins: tuple[str, ...] | None = None
 
 
 STAFF = Audience(types=KIND_NAMES)
@@ -83,8 +87,8 @@ def changes(
             .order_by(model.change_seq)
             .limit(first + 1)
         )
-        if audience.partner is not None:
-            query = query.where(model.origin_center != audience.partner)
+        if audience.origins is not None:
+            query = query.where(model.origin_center.in_(audience.origins))
         rows: list[Any] = list(session.scalars(query))
         picked += [(row.change_seq, name, row) for row in rows]
     picked.sort(key=lambda item: item[0])

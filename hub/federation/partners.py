@@ -51,7 +51,9 @@ def agreement(p: Partner) -> Agreement:
 
 
 def audience(p: Partner) -> Audience:
-    return Audience(types=tuple(p.sends), partner=p.slug)
+    local = get_settings().center_slug
+    relayed = tuple(c for c in p.relays_for if c != p.slug)
+    return Audience(types=tuple(p.sends), partner=p.slug, origins=(local, *relayed))
 
 
 def get(session: Session, slug: str) -> Partner:

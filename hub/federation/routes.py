@@ -16,7 +16,7 @@ from hub.errors import InvalidInput, PermissionDenied
 from hub.federation import partners, secrets
 from hub.federation.feed import changes, parse_cursor
 from hub.federation.models import Partner, SyncRun
-from hub.federation.signing import SIGNATURE, TIMESTAMP, verify
+from hub.federation.signing import NONCE, SIGNATURE, TIMESTAMP, verify
 from hub.federation.sync import record_outcome
 from hub.observability import SYNC_RUNS
 from hub.settings import Settings
@@ -41,6 +41,7 @@ def authenticate(session: Session, request: Request, body: bytes, settings: Sett
             session,
             secrets.unseal(partner.signing_secret),
             timestamp=request.headers.get(TIMESTAMP),
+            nonce=request.headers.get(NONCE),
             given=request.headers.get(SIGNATURE),
             method=request.method,
             target=_target(request),

@@ -1,8 +1,10 @@
-"""HMAC request signing between hubs: a signature over the timestamp, method, path with query
-and body, checked against a replay window; a signature is accepted once."""
+"""HMAC request signing between hubs: a signature over the timestamp, a nonce, the method, the
+path with query and the body, checked against a replay window; a signature is accepted once (the
+nonce keeps two identical requests in the same second apart)."""
 
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Generator
 from datetime import timedelta
@@ -18,11 +20,14 @@ from hub.federation.models import SeenSignature
 
 TIMESTAMP = "X-Hub-Timestamp"
 SIGNATURE = "X-Hub-Signature"
+NONCE = "X-Hub-Nonce"
 
 
-def signature(secret: str, timestamp: str, method: str, target: str, body: bytes) -> str:
-    """hex HMAC-SHA256 of "timestamp\\nMETHOD\\n/path?query\\n" + body."""
-    message = f"{timestamp}\n{method.upper()}\n{target}\n".encode() + body
+def signature(
+    secret: str, timestamp: str, nonce: str, method: str, target: str, body: bytes
+) -> str:
+    """hex HMAC-SHA256 of "timestamp\\nnonce\\nMETHOD\\n/path?query\\n" + body."""
+    message = f"{timestamp}\n{nonce}\n{method.upper()}\n{target}\n".encode() + body
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -37,11 +42,12 @@ class SignedAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.token}"
         if self.secret is not None:
-            stamp = str(int(time.time()))
+            stamp, nonce = str(int(time.time())), secrets.token_hex(16)
             target = request.url.raw_path.decode()
             request.headers[TIMESTAMP] = stamp
+            request.headers[NONCE] = nonce
             request.headers[SIGNATURE] = "sha256=" + signature(
-                self.secret, stamp, request.method, target, request.content
+                self.secret, stamp, nonce, request.method, target, request.content
             )
         yield request
 
@@ -51,6 +57,7 @@ def verify(
     secret: str,
     *,
     timestamp: str | None,
+    nonce: str | None,
     given: str | None,
     method: str,
     target: str,
@@ -58,13 +65,15 @@ def verify(
     window_seconds: int,
 ) -> None:
     """Refuse a request that is unsigned, signed wrongly, outside the window, or seen before."""
-    if not timestamp or not given:
-        raise PermissionDenied(f"this partner signs its requests: {TIMESTAMP} and {SIGNATURE}")
+    if not timestamp or not nonce or not given:
+        raise PermissionDenied(
+            f"this partner signs its requests: {TIMESTAMP}, {NONCE} and {SIGNATURE}"
+        )
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > window_seconds:
         raise PermissionDenied(
             f"{TIMESTAMP} is outside the {window_seconds} s replay window (check the clocks)"
         )
-    expected = signature(secret, timestamp, method, target, body)
+    expected = signature(secret, timestamp, nonce, method, target, body)
     if not hmac.compare_digest("sha256=" + expected, given):
         raise PermissionDenied(f"{SIGNATURE} does not match the request")
     try:

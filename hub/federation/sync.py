@@ -28,6 +28,9 @@ from hub.federation.models import Partner, SyncAlert, SyncRun
 from hub.observability import SYNC_CHANGES, SYNC_RUNS
 from hub.settings import Settings, get_settings
 
+# The partner row only: PostgreSQL refuses FOR UPDATE on the outer-joined center.
+LOCK_PARTNER = {"of": Partner}
+
 log = logging.getLogger(__name__)
 
 Way = Literal["pull", "push"]
@@ -188,7 +191,7 @@ class Syncer:
         now = utcnow()
         reap(session, now, self.settings.federation_stale_run_seconds)
         partner = partners.get(session, slug)
-        session.refresh(partner, with_for_update=True)
+        session.refresh(partner, with_for_update=LOCK_PARTNER)
         if (way == "pull" and not partner.pulls) or (way == "push" and not partner.pushes):
             raise Conflict(f"the agreement with {slug} does not {way} ({partner.direction})")
         if trigger == "schedule":
@@ -265,7 +268,7 @@ class Syncer:
                     break
         with session_scope(self.engine, write=True) as session:
             run = session.get_one(SyncRun, run_id)
-            partner = session.get_one(Partner, run.partner_id, with_for_update=True)
+            partner = session.get_one(Partner, run.partner_id, with_for_update=LOCK_PARTNER)
             run.fetched, run.bytes_moved = 0, client.bytes_moved
             held = record_outcome(session, partner, run, raws, allow_deletions=allow_deletions)
             if held is None:
@@ -333,7 +336,7 @@ class Syncer:
         """The run failed: record why and back off this partner, base * 2^(failures - 1)."""
         with session_scope(self.engine, write=True) as session:
             run = session.get_one(SyncRun, run_id)
-            partner = session.get_one(Partner, run.partner_id, with_for_update=True)
+            partner = session.get_one(Partner, run.partner_id, with_for_update=LOCK_PARTNER)
             run.status, run.error, run.finished_at = "failed", message, utcnow()
             partner.failures += 1
             delay = min(

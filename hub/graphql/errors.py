@@ -12,7 +12,7 @@ from hub.errors import HubError, InvalidInput, NotFound, PermissionDenied
 M = TypeVar("M", bound=BaseModel)
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class InputError:
     """The input was refused; `field` names the argument at fault (camelCase path)."""
 
@@ -20,14 +20,14 @@ class InputError:
     field: str | None
 
 
-@strawberry.type(name="PermissionError")
+@strawberry.federation.type(name="PermissionError", shareable=True)
 class PermissionProblem:
     """The caller may not do this."""
 
     message: str
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class NotFoundError:
     """A record the input names does not exist; `field` names the id."""
 

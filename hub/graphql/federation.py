@@ -252,12 +252,20 @@ def _partner_input(data: PartnerInput) -> federation_schemas.PartnerInput:
 
 
 def _after_commit(session: Session, work: Callable[[], object]) -> None:
-    """Start `work` in a thread once this request's transaction has committed."""
+    """Start `work` in a thread once this request's transaction has committed.
 
-    def start(_session: Session) -> None:
+    after_commit also fires when a savepoint is released, before the row is visible to other
+    connections: wait for the outermost commit."""
+    started = False
+
+    def start(committed: Session) -> None:
+        nonlocal started
+        if started or committed.in_nested_transaction():
+            return
+        started = True
         threading.Thread(target=work, name="sync-now", daemon=True).start()
 
-    event.listen(session, "after_commit", start, once=True)
+    event.listen(session, "after_commit", start)
 
 
 @strawberry.type

@@ -44,7 +44,7 @@ PARAMS: dict[ImportKind, frozenset[str]] = {
 REQUIRED: dict[ImportKind, frozenset[str]] = {ImportKind.CONTACTS: frozenset({"district"})}
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class ImportRejection:
     """A row that was not imported: the line (record index in JSON/YAML), the field, why."""
 
@@ -58,7 +58,7 @@ class ImportRejection:
         return cls(file=r.file, line=r.line, field=r.field, reason=r.reason)
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class ImportWarning:
     """A value that could not be used and was left empty; its row was imported."""
 
@@ -72,7 +72,7 @@ class ImportWarning:
         return cls(file=n.file, line=n.line, field=n.field, reason=n.reason)
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class ImportReport:
     """What the import did, as `hub ingest` reports it. `committed` is false for a dry run and
     for a file with rejected rows (unless skipInvalid): then nothing was written."""
@@ -112,7 +112,7 @@ class ImportReport:
         )
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class UnusableFileError:
     """The file as a whole cannot be imported (unreadable, empty, missing columns); nothing was
     written."""

@@ -2,14 +2,14 @@
 function, so a page of N records costs the same number of SQL statements as a page of one.
 
 Names follow `<Result>By<Key>Loader`. The contract has no batch reads by NCES id or of programs
-and practices by id (needed by federation's `_entities`); those three small reads live here.
+and practices by id or by origin (needed by federation's `_entities`); those small reads live here.
 """
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 
@@ -48,9 +48,31 @@ class SessionLoader(DataLoader[K, V], ABC, Generic[K, V]):
         """One SQL statement for all `keys`, results aligned with them."""
 
 
+Origin = tuple[str, str]
+"""(origin_center, origin_id): a shared record's name on every hub."""
+
+
 def _programs_by_ids(session: Session, ids: Sequence[int]) -> list[Program | None]:
     rows = {p.id: p for p in session.scalars(select(Program).where(Program.id.in_(ids)))}
     return [rows.get(i) for i in ids]
+
+
+def _programs_by_origins(session: Session, keys: Sequence[Origin]) -> list[Program | None]:
+    origin = tuple_(Program.origin_center, Program.origin_id)
+    rows = {
+        (p.origin_center, p.origin_id): p
+        for p in session.scalars(select(Program).where(origin.in_(keys)))
+    }
+    return [rows.get(k) for k in keys]
+
+
+def _visible_practices(
+    session: Session, principal: Principal, where: ColumnElement[bool]
+) -> list[Practice]:
+    """Practices matching `where` that `principal` may see, by the service's own rule: get_practice
+    finds each row in the session's identity map, where the one SELECT just put it (no more SQL)."""
+    found = session.scalars(select(Practice).where(where)).all()
+    return [p for p in found if directory.get_practice(session, principal, practice_id=p.id)]
 
 
 def _districts_by_nces_ids(session: Session, ids: Sequence[str]) -> list[District | None]:
@@ -154,16 +176,32 @@ class ProgramByIdLoader(SessionLoader[int, Program | None]):
         return _programs_by_ids(session, keys)
 
 
-class PracticeByIdLoader(SessionLoader[int, Practice | None]):
-    """Visibility is the service's rule, so this asks get_practice per key (the loader still
-    de-duplicates keys within one operation)."""
+class ProgramByOriginLoader(SessionLoader[Origin, Program | None]):
+    def fetch(self, session: Session, keys: Sequence[Origin]) -> list[Program | None]:
+        return _programs_by_origins(session, keys)
+
+
+class _VisiblePracticeLoader(SessionLoader[K, Practice | None], ABC):
+    """Only practices the caller may see; the others load as None."""
 
     def __init__(self, session: Session, principal: Principal) -> None:
         super().__init__(session)
         self.principal = principal
 
+
+class PracticeByIdLoader(_VisiblePracticeLoader[int]):
     def fetch(self, session: Session, keys: Sequence[int]) -> list[Practice | None]:
-        return [directory.get_practice(session, self.principal, practice_id=k) for k in keys]
+        found = _visible_practices(session, self.principal, Practice.id.in_(keys))
+        rows = {p.id: p for p in found}
+        return [rows.get(k) for k in keys]
+
+
+class PracticeByOriginLoader(_VisiblePracticeLoader[Origin]):
+    def fetch(self, session: Session, keys: Sequence[Origin]) -> list[Practice | None]:
+        origin = tuple_(Practice.origin_center, Practice.origin_id)
+        found = _visible_practices(session, self.principal, origin.in_(keys))
+        rows = {(p.origin_center, p.origin_id): p for p in found}
+        return [rows.get(k) for k in keys]
 
 
 class DeliveryStatsByAlertIdLoader(SessionLoader[int, list[alert_reads.StatusCount]]):
@@ -200,6 +238,8 @@ class Loaders:
         self.availability_by_program_id_loader = AvailabilityByProgramIdLoader(session)
         self.center_by_slug_loader = CenterBySlugLoader(session)
         self.program_by_id_loader = ProgramByIdLoader(session)
+        self.program_by_origin_loader = ProgramByOriginLoader(session)
         self.practice_by_id_loader = PracticeByIdLoader(session, principal)
+        self.practice_by_origin_loader = PracticeByOriginLoader(session, principal)
         self.delivery_stats_by_alert_id_loader = DeliveryStatsByAlertIdLoader(session)
         self.ack_rollup_by_alert_id_loader = AckRollupByAlertIdLoader(session)

@@ -22,20 +22,21 @@ from hub.graphql.errors import (
     as_member,
     validate,
 )
+from hub.graphql.federation import FederationMutations
 from hub.graphql.types.catalog import Practice, Program
 from hub.graphql.types.places import Contact
 
 R = TypeVar("R")
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class ConfirmedContacts:
     """How many contacts were marked verified now."""
 
     count: int
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Token:
     """A bearer token for the Authorization header; shown only this once."""
 
@@ -79,8 +80,8 @@ def _contact(data: inputs.ContactInput) -> schemas.ContactInput:
     return validate(schemas.ContactInput, inputs.as_data(data))
 
 
-@strawberry.type
-class Mutation(AlertMutations):
+@strawberry.federation.type(shareable=True)
+class Mutation(AlertMutations, FederationMutations):
     @strawberry.mutation
     def create_program(self, info: Info, input: inputs.ProgramInput) -> ProgramResult:
         s, p = info.context.session, info.context.principal
@@ -112,6 +113,14 @@ class Mutation(AlertMutations):
         )
 
     @strawberry.mutation
+    def restore_program(self, info: Info, id: int) -> ProgramResult:
+        """Brings back a retired program within the tombstone grace period."""
+        s, p = info.context.session, info.context.principal
+        return _attempt(
+            info, lambda: Program.from_model(directory.restore_program(s, p, program_id=id))
+        )
+
+    @strawberry.mutation
     def create_practice(self, info: Info, input: inputs.PracticeInput) -> PracticeResult:
         s, p = info.context.session, info.context.principal
         return _attempt(
@@ -138,6 +147,14 @@ class Mutation(AlertMutations):
         s, p = info.context.session, info.context.principal
         return _attempt(
             info, lambda: Practice.from_model(directory.retire_practice(s, p, practice_id=id))
+        )
+
+    @strawberry.mutation
+    def restore_practice(self, info: Info, id: int) -> PracticeResult:
+        """Brings back a retired practice, as a draft, within the tombstone grace period."""
+        s, p = info.context.session, info.context.principal
+        return _attempt(
+            info, lambda: Practice.from_model(directory.restore_practice(s, p, practice_id=id))
         )
 
     @strawberry.mutation

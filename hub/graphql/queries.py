@@ -12,6 +12,7 @@ from hub.graphql import inputs
 from hub.graphql.alerts import AlertQueries
 from hub.graphql.context import Info
 from hub.graphql.errors import validate
+from hub.graphql.federation import FederationQueries
 from hub.graphql.types.catalog import Practice, Program, TopicNode
 from hub.graphql.types.common import Center, Connection, connection
 from hub.graphql.types.places import Contact, District, School, User
@@ -26,8 +27,8 @@ def _filter(model: type[F], given: object | None) -> F:
     return validate(model, inputs.as_data(given) if given is not None else {})
 
 
-@strawberry.type
-class Query(AlertQueries):
+@strawberry.federation.type(shareable=True)
+class Query(AlertQueries, FederationQueries):
     @strawberry.field
     def district(self, info: Info, nces_id: str) -> District | None:
         row = directory.get_district(info.context.session, nces_id=nces_id)

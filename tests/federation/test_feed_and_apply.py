@@ -149,11 +149,15 @@ def test_a_partner_sees_what_its_agreement_shares_and_not_its_own_records(
     ours = factories.program(session)
     factories.district(session)
     _apply(session, [_envelope("theirs")])
-    audience = Audience(types=("program",), partner=PARTNER)
+    _apply(session, [_envelope("relayed", origin_center="national")])
+    audience = Audience(types=("program",), partner=PARTNER, origins=("state",))
     page = changes(session, audience, since=since, first=50)
     assert [c["origin_id"] for c in page.changes] == [ours.origin_id]
+    relaying = Audience(types=("program",), partner=PARTNER, origins=("state", "national"))
+    page = changes(session, relaying, since=since, first=50)
+    assert [c["origin_id"] for c in page.changes] == [ours.origin_id, "relayed"]
     staff = changes(session, STAFF, since=since, first=50, types=["program"])
-    assert {c["origin_id"] for c in staff.changes} == {ours.origin_id, "theirs"}
+    assert {c["origin_id"] for c in staff.changes} == {ours.origin_id, "theirs", "relayed"}
     with pytest.raises(Exception, match="does not share district"):
         changes(session, audience, since=since, first=50, types=["district"])
 

@@ -12,7 +12,7 @@ from hub.errors import InvalidInput
 from hub.graphql.context import Info
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class AlertTargets:
     """Where the alert goes; roles empty means every role."""
 
@@ -24,7 +24,7 @@ class AlertTargets:
     roles: list[str]
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class MessagePreview:
     """A rendered message: subject and text always, HTML for e-mail, the JSON of a webhook."""
 
@@ -35,7 +35,7 @@ class MessagePreview:
     data: JSON | None
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class RecipientsCount:
     """Whom the targets reach now: contacts, and messages per channel."""
 
@@ -45,7 +45,7 @@ class RecipientsCount:
     webhook: int
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class DeliveryStat:
     """Deliveries of one channel in one status (queued, sending, sent, failed)."""
 
@@ -54,7 +54,7 @@ class DeliveryStat:
     count: int
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class AckRollup:
     """Acknowledgements by district: `summary` reads "42 of 172 districts acknowledged"."""
 
@@ -64,7 +64,7 @@ class AckRollup:
     summary: str
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Alert:
     """An alert, shaped like CAP 1.2 (status, msgType, scope, category, urgency, severity,
     certainty), with `response` the Standard Response Protocol action, and its lifecycle

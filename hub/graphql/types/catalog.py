@@ -7,6 +7,7 @@ import strawberry
 from hub.directory import models
 from hub.directory.schemas import PracticeStatus
 from hub.directory.service import TopicNode as TopicNodeData
+from hub.errors import InvalidInput
 from hub.graphql.context import Info
 from hub.graphql.markdown import to_safe_html
 from hub.graphql.types.common import Provenance, Term
@@ -14,8 +15,26 @@ from hub.graphql.types.places import Contact, District
 
 strawberry.enum(PracticeStatus, name="PracticeStatus")
 
+# `id` is this hub's; (originCenter, originId) names the same record on every hub.
+KEYS = ["id", "originCenter originId"]
+ORIGIN_CENTER = "The center that made the record; with originId, its key on every hub."
+ORIGIN_ID = "The record's id at its origin center."
 
-@strawberry.type
+
+def _reference(
+    typename: str, id: int | None, origin_center: str | None, origin_id: str | None
+) -> int | tuple[str, str]:
+    """The loader key of an entity representation: this hub's id, or the origin pair."""
+    if id is not None:
+        return int(id)
+    if origin_center is None or origin_id is None:
+        raise InvalidInput(
+            f"a {typename} reference needs id, or originCenter and originId", field="id"
+        )
+    return (origin_center, origin_id)
+
+
+@strawberry.federation.type(shareable=True)
 class Provider:
     """An organization that offers programs."""
 
@@ -29,7 +48,7 @@ class Provider:
         return cls(id=p.id, name=p.name, kind=p.kind, website=p.website)
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Rating:
     """One rating of the evidence behind a program or practice."""
 
@@ -43,7 +62,7 @@ class Rating:
         return cls(tier=Term.from_model(r.tier), source=r.source, as_of=r.as_of, url=r.url)
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Availability:
     """Where a program is offered; all empty means everywhere."""
 
@@ -59,7 +78,7 @@ class Availability:
         return cls(states=codes("state"), regions=codes("region"), districts=codes("district"))
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Citation:
     """A source a practice cites."""
 
@@ -73,13 +92,15 @@ async def _terms(info: Info, loader_key: int, vocabulary: str, *, practice: bool
     return [Term.from_model(t) for t in await loader.load(loader_key) if t.vocabulary == vocabulary]
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=KEYS, shareable=True)
 class Program:
     """A program, training or service a district can use."""
 
     provider_id: strawberry.Private[int | None]
     contact_id: strawberry.Private[int | None]
     id: int
+    origin_center: str = strawberry.field(description=ORIGIN_CENTER)
+    origin_id: str = strawberry.field(description=ORIGIN_ID)
     title: str
     summary: str
     description: str
@@ -96,6 +117,8 @@ class Program:
             provider_id=p.provider_id,
             contact_id=p.contact_id,
             id=p.id,
+            origin_center=p.origin_center,
+            origin_id=p.origin_id,
             title=p.title,
             summary=p.summary,
             description=p.description,
@@ -108,8 +131,19 @@ class Program:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: int) -> "Program | None":
-        row = await info.context.loaders.program_by_id_loader.load(int(id))
+    async def resolve_reference(
+        cls,
+        info: Info,
+        id: int | None = None,
+        originCenter: str | None = None,  # noqa: N803
+        originId: str | None = None,  # noqa: N803
+    ) -> "Program | None":
+        loaders = info.context.loaders
+        key = _reference("Program", id, originCenter, originId)
+        if isinstance(key, int):
+            row = await loaders.program_by_id_loader.load(key)
+        else:
+            row = await loaders.program_by_origin_loader.load(key)
         return None if row is None else cls.from_model(row)
 
     @strawberry.field
@@ -153,12 +187,14 @@ class Program:
         return Availability.from_models(rows)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=KEYS, shareable=True)
 class Practice:
     """A best practice: Markdown body, citations and a review status."""
 
     submitted_by_district_id: strawberry.Private[int | None]
     id: int
+    origin_center: str = strawberry.field(description=ORIGIN_CENTER)
+    origin_id: str = strawberry.field(description=ORIGIN_ID)
     title: str
     summary: str
     body: str
@@ -171,6 +207,8 @@ class Practice:
         return cls(
             submitted_by_district_id=p.submitted_by_district_id,
             id=p.id,
+            origin_center=p.origin_center,
+            origin_id=p.origin_id,
             title=p.title,
             summary=p.summary,
             body=p.body,
@@ -180,8 +218,19 @@ class Practice:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: int) -> "Practice | None":
-        row = await info.context.loaders.practice_by_id_loader.load(int(id))
+    async def resolve_reference(
+        cls,
+        info: Info,
+        id: int | None = None,
+        originCenter: str | None = None,  # noqa: N803
+        originId: str | None = None,  # noqa: N803
+    ) -> "Practice | None":
+        loaders = info.context.loaders
+        key = _reference("Practice", id, originCenter, originId)
+        if isinstance(key, int):
+            row = await loaders.practice_by_id_loader.load(key)
+        else:
+            row = await loaders.practice_by_origin_loader.load(key)
         return None if row is None else cls.from_model(row)
 
     @strawberry.field
@@ -210,7 +259,7 @@ class Practice:
         return None if row is None else District.from_model(row)
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class TopicNode:
     """A topic with how many programs and published practices it (or a subtopic) tags."""
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class PageInfo:
     """Relay page info; cursors are opaque and only this hub's are accepted back."""
 
@@ -27,13 +27,13 @@ class PageInfo:
     end_cursor: str | None
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Edge(Generic[T]):
     cursor: str
     node: T
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Connection(Generic[T]):
     """A page of a listing; totalCount is what the filter matched in all."""
 
@@ -57,7 +57,7 @@ def connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
     )
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Term:
     """One vocabulary entry: the slug is the API value, the label is for people."""
 
@@ -69,9 +69,9 @@ class Term:
         return cls(slug=term.slug, label=term.label)
 
 
-@strawberry.type
+@strawberry.federation.type(keys=["slug"], shareable=True)
 class Center:
-    """A school safety center: this hub's own or a partner."""
+    """A school safety center: this hub's own or a partner; its slug names it on every hub."""
 
     id: strawberry.Private[int]
     slug: str
@@ -93,6 +93,11 @@ class Center:
             is_local=center.is_local,
         )
 
+    @classmethod
+    async def resolve_reference(cls, info: Info, slug: str) -> "Center | None":
+        row = await info.context.loaders.center_by_slug_loader.load(slug)
+        return None if row is None else cls.from_model(row)
+
     @strawberry.field
     async def contacts(
         self, info: Info
@@ -103,7 +108,7 @@ class Center:
         return [Contact.from_model(c) for c in rows]
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Provenance:
     """Where a shared record comes from and which version this is (see federation)."""
 

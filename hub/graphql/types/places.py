@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 ProgramRef = Annotated["Program", strawberry.lazy("hub.graphql.types.catalog")]
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Region:
     """A sub-state region (an education service region); districts belong to one."""
 
@@ -32,7 +32,7 @@ class Region:
         return cls(state=region.state, code=region.code, name=region.name)
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class Contact:
     """A person or desk to call. E-mail and phone only for callers the policy lets see them."""
 
@@ -92,7 +92,7 @@ class Contact:
         return None if row is None else School.from_model(row)
 
 
-@strawberry.federation.type(keys=["ncesId"])
+@strawberry.federation.type(keys=["ncesId"], shareable=True)
 class District:
     """A local education agency, keyed by its 7-digit NCES LEAID."""
 
@@ -176,7 +176,7 @@ class District:
         return connection(page, Program.from_model)
 
 
-@strawberry.federation.type(keys=["ncesId"])
+@strawberry.federation.type(keys=["ncesId"], shareable=True)
 class School:
     """A school, keyed by its 12-digit NCES id, in one district."""
 
@@ -236,7 +236,7 @@ class School:
         return [Contact.from_model(c) for c in rows]
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)
 class User:
     """A signed-in user, as `me` shows them."""
 
