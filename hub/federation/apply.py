@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 from jsonschema.exceptions import best_match
 from pydantic import ValidationError
@@ -96,12 +97,15 @@ class Agreement:
 
 
 @lru_cache(maxsize=8)
-def _validator(schemas_dir: str, name: str) -> jsonschema.Draft202012Validator:
+def _validators(schemas_dir: str, name: str) -> tuple[Any, jsonschema.Draft202012Validator]:
+    """A compiled check (fastjsonschema, six times faster) that lets valid payloads through, and
+    jsonschema's validator, which has the last word and the clearer message on the rest."""
     with open(f"{schemas_dir}/{name}", encoding="utf-8") as file:
         schema = json.load(file)
-    return jsonschema.Draft202012Validator(
+    exact = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
+    return fastjsonschema.compile(schema), exact
 
 
 def _envelope_error(error: ValidationError) -> str:
@@ -110,8 +114,15 @@ def _envelope_error(error: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
-def _payload_error(validator: jsonschema.Draft202012Validator, payload: Any) -> str | None:
-    error = best_match(validator.iter_errors(payload))
+def _payload_error(schemas_dir: str, name: str, payload: Any) -> str | None:
+    fast, exact = _validators(schemas_dir, name)
+    try:
+        fast(payload)
+    except fastjsonschema.JsonSchemaException:
+        pass
+    else:
+        return None
+    error = best_match(exact.iter_errors(payload))
     if error is None:
         return None
     where = "/".join(str(part) for part in error.absolute_path)
@@ -147,7 +158,7 @@ def screen(agreement: Agreement, raws: Iterable[Any], outcome: Outcome) -> list[
             )
             continue
         if env.payload is not None and not env.deleted:
-            error = _payload_error(_validator(schemas_dir, f"{env.type}.schema.json"), env.payload)
+            error = _payload_error(schemas_dir, f"{env.type}.schema.json", env.payload)
             if error is not None:
                 outcome.reject(raw, error)
                 continue
