@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
@@ -102,7 +103,10 @@ def test_a_dead_run_is_marked_failed_and_never_blocks_the_next(hub_db: Engine) -
         assert run.status == "failed"
         assert run.error is not None
         assert "no heartbeat" in run.error
+    labels = {"partner": "state-b", "direction": "pull", "outcome": "failed"}
+    before = REGISTRY.get_sample_value("hub_sync_runs_total", labels) or 0
     report = syncer.run("state-b", "pull")  # the partner is down: this run fails, but it runs
+    assert REGISTRY.get_sample_value("hub_sync_runs_total", labels) == before + 1
     assert report is not None
     assert report.id != dead
     assert report.status == "failed"
