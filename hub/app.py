@@ -1,5 +1,5 @@
 """The FastAPI application: /graphql, /ack, /cap, /federation, /catalog.json, /healthz, /readyz,
-/metrics, and HubError as JSON for the non-GraphQL routes."""
+/metrics, the web console, and HubError as JSON for the non-GraphQL routes."""
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -22,6 +22,7 @@ from hub.graphql.router import graphql_router
 from hub.health import health_router
 from hub.observability import RequestMetrics, metrics
 from hub.settings import Settings, get_settings
+from hub.web import mount as mount_console
 
 _STATUS: dict[type[HubError], int] = {
     NotFound: 404,
@@ -59,4 +60,5 @@ def create_app(
     app.include_router(health_router(settings, sessions))
     app.include_router(federation_router(settings, sessions))
     app.add_api_route("/metrics", metrics, include_in_schema=False)
+    mount_console(app, settings, sessions)
     return app

@@ -7,6 +7,7 @@ from hub.db import Base
 from hub.directory import models as directory_models
 from hub.events import models as event_models
 from hub.federation import models as federation_models
+from hub.web import models as web_models
 
 __all__ = [
     "Base",
@@ -17,4 +18,5 @@ __all__ = [
     "event_models",
     "federation_models",
     "provenance",
+    "web_models",
 ]

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     alerts_escalate_after_minutes: int = Field(default=15, ge=1)
     alerts_stuck_after_seconds: int = Field(default=120, ge=1)
     alerts_ack_link_ttl_hours: int = Field(default=72, ge=1)
+    # Web console: a sign-in lasts this long; its cookie is Secure when public_base_url is https.
+    web_session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # Federation with partner centers.
     federation_page_size: int = Field(default=1000, ge=1, le=10_000)
     federation_timeout_seconds: float = Field(default=30.0, gt=0)

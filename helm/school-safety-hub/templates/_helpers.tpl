@@ -114,6 +114,7 @@ HUB_ALERTS_ALLOW_SELF_APPROVAL_OF_EXERCISES: {{ $c.alertsAllowSelfApprovalOfExer
 HUB_ALERTS_ESCALATE_AFTER_MINUTES: {{ $c.alertsEscalateAfterMinutes | int64 | quote }}
 HUB_ALERTS_STUCK_AFTER_SECONDS: {{ $c.alertsStuckAfterSeconds | int64 | quote }}
 HUB_ALERTS_ACK_LINK_TTL_HOURS: {{ $c.alertsAckLinkTtlHours | int64 | quote }}
+HUB_WEB_SESSION_HOURS: {{ $c.webSessionHours | int64 | quote }}
 HUB_FEDERATION_PAGE_SIZE: {{ $c.federationPageSize | int64 | quote }}
 HUB_FEDERATION_TIMEOUT_SECONDS: {{ $c.federationTimeoutSeconds | quote }}
 HUB_FEDERATION_MAX_CHANGES_PER_RUN: {{ $c.federationMaxChangesPerRun | int64 | quote }}
