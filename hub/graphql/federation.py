@@ -1,25 +1,22 @@
 """Federation in GraphQL (mixed into the Query and Mutation roots): the change feed for partners,
 and partner agreements, sync runs and the deletion breaker for state admins."""
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar
 
 import strawberry
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 
 from hub.auth.policy import Action, require
-from hub.errors import HubError, InvalidInput
+from hub.errors import HubError
 from hub.federation import partners
 from hub.federation import schemas as federation_schemas
 from hub.federation.feed import STAFF, changes, parse_cursor
+from hub.federation.manual import sync_now
 from hub.federation.models import Partner as PartnerRow
 from hub.federation.models import SyncAlert as SyncAlertRow
 from hub.federation.models import SyncRun as SyncRunRow
-from hub.federation.sync import Syncer, Way
 from hub.graphql import inputs
 from hub.graphql.context import Info
 from hub.graphql.errors import InputError, NotFoundError, PermissionProblem, as_member, validate
@@ -251,23 +248,6 @@ def _partner_input(data: PartnerInput) -> federation_schemas.PartnerInput:
     return validate(federation_schemas.PartnerInput, given)
 
 
-def _after_commit(session: Session, work: Callable[[], object]) -> None:
-    """Start `work` in a thread once this request's transaction has committed.
-
-    after_commit also fires when a savepoint is released, before the row is visible to other
-    connections: wait for the outermost commit."""
-    started = False
-
-    def start(committed: Session) -> None:
-        nonlocal started
-        if started or committed.in_nested_transaction():
-            return
-        started = True
-        threading.Thread(target=work, name="sync-now", daemon=True).start()
-
-    event.listen(session, "after_commit", start)
-
-
 @strawberry.type
 class FederationQueries:
     @strawberry.field
@@ -416,13 +396,6 @@ class FederationMutations:
         s, p = info.context.session, info.context.principal
 
         def start() -> SyncRun:
-            require(p, Action.MANAGE_PARTNERS)
-            if direction not in ("pull", "push"):
-                raise InvalidInput("direction is pull or push", field="direction")
-            syncer = Syncer(engine=s.get_bind().engine)
-            run_id = syncer.begin(s, slug, cast(Way, direction), trigger="manual", actor=p)
-            assert run_id is not None  # a manual run is always begun (or refused)
-            _after_commit(s, lambda: syncer.carry_out(run_id))
-            return SyncRun.from_model(s.get_one(SyncRunRow, run_id))
+            return SyncRun.from_model(s.get_one(SyncRunRow, sync_now(s, p, slug, direction)))
 
         return _attempt(info, start)
