@@ -159,6 +159,7 @@ def serve(
     # Start-up objects live for the whole process: keep the collector from rescanning them.
     gc.freeze()
     out.print(f"serving on [bold]http://{host}:{port}/graphql[/bold]")
+    out.print(f"web console on [bold]http://{host}:{port}/[/bold] (sign in as a demo user)")
     try:
         uvicorn.run(application, host=host, port=port, log_level=get_settings().log_level.lower())
     finally:
