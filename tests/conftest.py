@@ -8,13 +8,16 @@ that is rolled back at the end; services' own commits become savepoints.
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from hub import migrate
+from hub.app import create_app
 from hub.db import make_engine
 
 PG_ADMIN_URL = os.environ.get(
@@ -70,6 +73,19 @@ def session(engine: Engine) -> Iterator[Session]:
         sess.close()
         outer.rollback()
         conn.close()
+
+
+@pytest.fixture
+def app_client(session: Session) -> Iterator[TestClient]:
+    """create_app with a provider that keeps every request inside the test's transaction."""
+
+    @contextmanager
+    def provide(write: bool) -> Iterator[Session]:
+        with session.begin_nested():
+            yield session
+
+    with TestClient(create_app(session_provider=provide)) as client:
+        yield client
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Hubs as real processes on 127.0.0.1, each with its own database and center slug, driven over
-HTTP as another center would: GraphQL with a state admin's token, syncs through `syncPartner`."""
+HTTP as another center would: GraphQL with a state admin's token (or another user's, made with
+`add_user`), syncs through `syncPartner`."""
 
 import os
 import socket
@@ -85,12 +86,23 @@ class Hub:
             raise AssertionError(f"hub {self.slug} never answered")
         if self.engine is None:
             self.engine = make_engine(self.db_url)
-            with session_scope(self.engine) as session:
-                auth.create_user(
-                    session, SYSTEM, username="admin", role="state_admin", password=None
-                )
-                _, self.token = auth.create_token(session, SYSTEM, username="admin")
+            self.token = self.add_user("admin", "state_admin")
         return self
+
+    def add_user(self, username: str, role: str, district_nces_id: str | None = None) -> str:
+        """A user in this hub's database, as `hub users create` makes one; returns their token."""
+        assert self.engine is not None, "start the hub first"
+        with session_scope(self.engine) as session:
+            auth.create_user(
+                session,
+                SYSTEM,
+                username=username,
+                role=role,
+                password=None,
+                district_nces_id=district_nces_id,
+            )
+            _, token = auth.create_token(session, SYSTEM, username=username)
+        return token
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -3,8 +3,6 @@ a timestamp, a nonce and a replay window. Every refused request leaves the data 
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -13,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.app import create_app
 from hub.directory.models import Program
 from hub.federation import partners
 from hub.federation.models import SyncRun
@@ -23,17 +20,6 @@ from tests import factories
 from tests.factories import ADMIN
 
 SECRET = "shared-between-the-two-centers"
-
-
-@pytest.fixture
-def client(session: Session) -> Iterator[TestClient]:
-    @contextmanager
-    def provide(write: bool) -> Iterator[Session]:
-        with session.begin_nested():
-            yield session
-
-    with TestClient(create_app(session_provider=provide)) as test_client:
-        yield test_client
 
 
 def _partner(session: Session, slug: str, *, signing: str | None = None) -> str:
@@ -75,30 +61,31 @@ def _programs(session: Session) -> int:
 
 
 def test_the_feed_needs_a_partner_token_and_shows_only_what_is_shared(
-    session: Session, client: TestClient
+    session: Session, app_client: TestClient
 ) -> None:
     factories.program(session, title="Shared")
     token = _partner(session, "state-b")
-    assert client.get("/federation/changes").status_code == 403
-    bad = client.get("/federation/changes", headers={"Authorization": "Bearer hubp_nope"})
+    assert app_client.get("/federation/changes").status_code == 403
+    bad = app_client.get("/federation/changes", headers={"Authorization": "Bearer hubp_nope"})
     assert bad.status_code == 403
     assert "bearer token" in bad.json()["error"]["message"]
-    page = client.get("/federation/changes", headers={"Authorization": f"Bearer {token}"}).json()
+    auth = {"Authorization": f"Bearer {token}"}
+    page = app_client.get("/federation/changes", headers=auth).json()
     assert [c["payload"]["title"] for c in page["changes"]] == ["Shared"]
     assert (page["has_more"], page["cursor"]) == (False, str(page["changes"][-1]["change_seq"]))
 
 
-def test_a_signed_pull_is_accepted_once(session: Session, client: TestClient) -> None:
+def test_a_signed_pull_is_accepted_once(session: Session, app_client: TestClient) -> None:
     factories.program(session)
     token = _partner(session, "state-b", signing=SECRET)
     target = "/federation/changes?first=5"
     headers = _signed(token, "GET", target)
-    assert client.get(target, headers=headers).status_code == 200
-    replayed = client.get(target, headers=headers)
+    assert app_client.get(target, headers=headers).status_code == 200
+    replayed = app_client.get(target, headers=headers)
     assert replayed.status_code == 403
     assert "replay" in replayed.json()["error"]["message"]
     # The same request signed again a moment later carries a new nonce: it is not a replay.
-    assert client.get(target, headers=_signed(token, "GET", target)).status_code == 200
+    assert app_client.get(target, headers=_signed(token, "GET", target)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -112,39 +99,41 @@ def test_a_signed_pull_is_accepted_once(session: Session, client: TestClient) ->
     ],
 )
 def test_unsigned_stale_or_altered_requests_are_refused(
-    session: Session, client: TestClient, change: Any, message: str
+    session: Session, app_client: TestClient, change: Any, message: str
 ) -> None:
     token = _partner(session, "state-b", signing=SECRET)
     target = "/federation/changes"
     headers = _signed(token, "GET", target)
     change(headers)
-    refused = client.get(target, headers=headers)
+    refused = app_client.get(target, headers=headers)
     assert refused.status_code == 403
     assert message in refused.json()["error"]["message"]
 
 
 def test_a_push_with_a_tampered_body_is_refused_and_writes_nothing(
-    session: Session, client: TestClient
+    session: Session, app_client: TestClient
 ) -> None:
     token = _partner(session, "state-b", signing=SECRET)
     body = _push_body("state-b")
     headers = _signed(token, "POST", "/federation/push", body)
     tampered = body.replace(b"Signed program", b"Forged program")
-    refused = client.post("/federation/push", content=tampered, headers=headers)
+    refused = app_client.post("/federation/push", content=tampered, headers=headers)
     assert refused.status_code == 403
     assert _programs(session) == 0
     assert session.scalar(select(func.count()).select_from(SyncRun)) == 0
-    accepted = client.post("/federation/push", content=body, headers=headers)
+    accepted = app_client.post("/federation/push", content=body, headers=headers)
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["created"] == 1
     assert _programs(session) == 1
 
 
-def test_a_partner_token_writes_only_its_own_center(session: Session, client: TestClient) -> None:
+def test_a_partner_token_writes_only_its_own_center(
+    session: Session, app_client: TestClient
+) -> None:
     token_b = _partner(session, "state-b")
     _partner(session, "state-c")
     auth = {"Authorization": f"Bearer {token_b}"}
-    answer = client.post("/federation/push", content=_push_body("state-c"), headers=auth)
+    answer = app_client.post("/federation/push", content=_push_body("state-c"), headers=auth)
     assert answer.status_code == 200
     assert (answer.json()["created"], answer.json()["rejected"]) == (0, 1)
     assert "may not write records of state-c" in answer.json()["rejections"][0]["reason"]

@@ -6,7 +6,8 @@ data stays as it was.
 
 Agreements: A and B pull each other (signed requests); A pushes to national and pulls from it,
 national relaying B's records to A; B and national pull each other, national relaying A's.
-Districts go up to national only.
+Districts go up to national only. A district user's practice goes up (and is relayed across)
+only once the state has approved it.
 """
 
 import random
@@ -33,6 +34,13 @@ UPDATE_PROGRAM = """mutation($id: Int!, $input: ProgramInput!) {
 RETIRE_PROGRAM = "mutation($id: Int!) { retireProgram(id: $id) { __typename } }"
 CREATE_PRACTICE = """mutation($input: PracticeInput!) { createPractice(input: $input) {
   __typename ... on Practice { id } } }"""
+SUBMIT_PRACTICE = """mutation($input: PracticeInput!) { submitPractice(input: $input) {
+  __typename ... on Practice { id originCenter originId status } } }"""
+REVIEW_PRACTICE = """mutation($id: Int!, $status: PracticeStatus!) {
+  reviewPractice(id: $id, status: $status) {
+  __typename ... on Practice { status } ... on PermissionError { message } } }"""
+PRACTICES_FROM = """query($origin: String!) { practices(filter: {origin: $origin}, first: 100) {
+  edges { node { originCenter originId title status provenance { version } } } } }"""
 FEED = """query($since: String) { changes(since: $since, first: 1000) {
   changes { type originCenter originId version deleted } cursor hasMore } }"""
 
@@ -285,3 +293,58 @@ def test_a_mass_deletion_is_held_back_until_staff_release_it(network: dict[str, 
     assert (applied["status"], applied["deleted"]) == ("succeeded", 12)
     assert a.partner("state-b")["breakerOpen"] is False
     assert a.gql("{ syncAlerts { id } }")["syncAlerts"] == []
+
+
+def _practices_from(hub: Hub, origin: str) -> dict[str, dict[str, Any]]:
+    """The practices of one origin the hub holds, by origin id, as its state admin sees them."""
+    edges = hub.gql(PRACTICES_FROM, origin=origin)["practices"]["edges"]
+    return {e["node"]["originId"]: e["node"] for e in edges}
+
+
+def test_a_district_practice_goes_up_and_across_only_once_the_state_approves_it(
+    network: dict[str, Hub],
+) -> None:
+    national, a, b = network["national"], network["state-a"], network["state-b"]
+    _districts(a, 1)
+    district = a.add_user("district", "district_user", district_nces_id="5600001")
+    practice = {
+        "title": "Reunification drill with the county",
+        "topics": ["threat-assessment"],
+        "body": "Steps.",
+    }
+    made = a.gql(SUBMIT_PRACTICE, token=district, input=practice)["submitPractice"]
+    assert made["__typename"] == "Practice", made
+    assert (made["originCenter"], made["status"]) == ("state-a", "SUBMITTED")
+    practice_id, origin_id = int(made["id"]), made["originId"]
+    refused = a.gql(REVIEW_PRACTICE, token=district, id=practice_id, status="APPROVED")
+    assert refused["reviewPractice"]["__typename"] == "PermissionError"
+
+    # Under review it stays home, whichever way national and A sync.
+    assert a.sync("national", "push")["status"] == "succeeded"
+    assert national.sync("state-a", "pull")["status"] == "succeeded"
+    assert _practices_from(national, "state-a") == {}
+    assert origin_id in _practices_from(a, "state-a")
+
+    approved = a.gql(REVIEW_PRACTICE, id=practice_id, status="APPROVED")["reviewPractice"]
+    assert approved == {"__typename": "Practice", "status": "APPROVED"}
+    assert national.sync("state-a", "pull")["status"] == "succeeded"
+    held = _practices_from(national, "state-a")
+    assert list(held) == [origin_id]
+    assert (held[origin_id]["title"], held[origin_id]["status"]) == (practice["title"], "APPROVED")
+    assert held == _practices_from(a, "state-a")  # same version too
+    approved_version = held[origin_id]["provenance"]["version"]
+
+    published = a.gql(REVIEW_PRACTICE, id=practice_id, status="PUBLISHED")["reviewPractice"]
+    assert published["status"] == "PUBLISHED"
+    assert a.sync("national", "push")["status"] == "succeeded"
+    here = _practices_from(a, "state-a")[origin_id]
+    held = _practices_from(national, "state-a")
+    assert held == {origin_id: here}
+    assert here["status"] == "PUBLISHED"
+    assert here["provenance"]["version"] > approved_version
+
+    # B hears of it from national only (no sync with A here): relayed, with A still its origin.
+    assert _practices_from(b, "state-a") == {}
+    assert b.sync("national", "pull")["status"] == "succeeded"
+    assert _practices_from(b, "state-a") == {origin_id: here}
+    assert _practices_from(b, "national") == {}

@@ -1,7 +1,5 @@
 """GraphQL test fixtures: the real app over the test transaction, demo data, callers by role."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,24 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.app import create_app
 from hub.audit import AuditEntry
 from hub.auth.models import User
 from hub.directory import demo
 from hub.directory.models import District
-
-
-@pytest.fixture
-def app_client(session: Session) -> Iterator[TestClient]:
-    """create_app with a provider that keeps every request inside the test's transaction."""
-
-    @contextmanager
-    def provide(write: bool) -> Iterator[Session]:
-        with session.begin_nested():
-            yield session
-
-    with TestClient(create_app(session_provider=provide)) as client:
-        yield client
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Programs, practices, providers, ratings and the topic tree as GraphQL types."""
 
 from datetime import date
+from typing import TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from hub.directory import models
 from hub.directory.schemas import PracticeStatus
@@ -20,18 +22,25 @@ KEYS = ["id", "originCenter originId"]
 ORIGIN_CENTER = "The center that made the record; with originId, its key on every hub."
 ORIGIN_ID = "The record's id at its origin center."
 
+M = TypeVar("M")
 
-def _reference(
-    typename: str, id: int | None, origin_center: str | None, origin_id: str | None
-) -> int | tuple[str, str]:
-    """The loader key of an entity representation: this hub's id, or the origin pair."""
+
+async def _by_reference(
+    typename: str,
+    by_id: DataLoader[int, M | None],
+    by_origin: DataLoader[tuple[str, str], M | None],
+    id: int | None,
+    origin_center: str | None,
+    origin_id: str | None,
+) -> M | None:
+    """The row an entity representation names: by this hub's id, or by the origin pair."""
     if id is not None:
-        return int(id)
+        return await by_id.load(int(id))
     if origin_center is None or origin_id is None:
         raise InvalidInput(
             f"a {typename} reference needs id, or originCenter and originId", field="id"
         )
-    return (origin_center, origin_id)
+    return await by_origin.load((origin_center, origin_id))
 
 
 @strawberry.federation.type(shareable=True)
@@ -139,11 +148,8 @@ class Program:
         originId: str | None = None,  # noqa: N803
     ) -> "Program | None":
         loaders = info.context.loaders
-        key = _reference("Program", id, originCenter, originId)
-        if isinstance(key, int):
-            row = await loaders.program_by_id_loader.load(key)
-        else:
-            row = await loaders.program_by_origin_loader.load(key)
+        by_id, by_origin = loaders.program_by_id_loader, loaders.program_by_origin_loader
+        row = await _by_reference("Program", by_id, by_origin, id, originCenter, originId)
         return None if row is None else cls.from_model(row)
 
     @strawberry.field
@@ -226,11 +232,8 @@ class Practice:
         originId: str | None = None,  # noqa: N803
     ) -> "Practice | None":
         loaders = info.context.loaders
-        key = _reference("Practice", id, originCenter, originId)
-        if isinstance(key, int):
-            row = await loaders.practice_by_id_loader.load(key)
-        else:
-            row = await loaders.practice_by_origin_loader.load(key)
+        by_id, by_origin = loaders.practice_by_id_loader, loaders.practice_by_origin_loader
+        row = await _by_reference("Practice", by_id, by_origin, id, originCenter, originId)
         return None if row is None else cls.from_model(row)
 
     @strawberry.field
