@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from hub import migrate
 from hub.app import create_app
 from hub.db import make_engine
+from hub.deps import SessionProvider
 
 PG_ADMIN_URL = os.environ.get(
     "HUB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -75,16 +76,22 @@ def session(engine: Engine) -> Iterator[Session]:
         conn.close()
 
 
-@pytest.fixture
-def app_client(session: Session) -> Iterator[TestClient]:
-    """create_app with a provider that keeps every request inside the test's transaction."""
+def in_transaction(session: Session) -> SessionProvider:
+    """A session provider that keeps every request inside the test's transaction (savepoints)."""
 
     @contextmanager
     def provide(write: bool) -> Iterator[Session]:
         with session.begin_nested():
             yield session
 
-    with TestClient(create_app(session_provider=provide)) as client:
+    return provide
+
+
+@pytest.fixture
+def app_client(session: Session) -> Iterator[TestClient]:
+    """create_app with a provider that keeps every request inside the test's transaction."""
+
+    with TestClient(create_app(session_provider=in_transaction(session))) as client:
         yield client
 
 

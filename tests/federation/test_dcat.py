@@ -4,8 +4,6 @@ schemas/dcat-us/, in a number of statements that does not grow with the catalog.
 
 import copy
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from hub.app import create_app
 from hub.directory import service as directory
 from hub.directory import taxonomy
 from hub.directory.models import Center, Contact, District, Practice, Program, Provider, Region
@@ -129,25 +126,12 @@ def shelf(session: Session) -> Shelf:
     )
 
 
-@pytest.fixture
-def client(session: Session) -> Iterator[TestClient]:
-    """The app, every request inside the test's transaction."""
-
-    @contextmanager
-    def provide(write: bool) -> Iterator[Session]:
-        with session.begin_nested():
-            yield session
-
-    with TestClient(create_app(session_provider=provide)) as test_client:
-        yield test_client
-
-
 def datasets(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {d["identifier"]: d for d in body["dataset"]}
 
 
-def test_public_programs_and_published_practices_only(shelf: Shelf, client: TestClient) -> None:
-    response = client.get("/catalog.json")
+def test_public_programs_and_published_practices_only(shelf: Shelf, app_client: TestClient) -> None:
+    response = app_client.get("/catalog.json")
     assert response.status_code == 200
     assert response.headers["content-type"] == MEDIA_TYPE
     body = response.json()
@@ -157,16 +141,16 @@ def test_public_programs_and_published_practices_only(shelf: Shelf, client: Test
     assert not shelf.hidden & set(datasets(body))
 
 
-def test_no_contact_email_or_phone(shelf: Shelf, client: TestClient) -> None:
-    text = client.get("/catalog.json").text
+def test_no_contact_email_or_phone(shelf: Shelf, app_client: TestClient) -> None:
+    text = app_client.get("/catalog.json").text
     assert shelf.person.phone == "+12025550143"
     for private in (EMAIL, "2025550143", "555-0143", "mailto:", "hasEmail", "tel:"):
         assert private not in text
     assert shelf.person.name not in text  # the program's contact person is not named either
 
 
-def test_themes_come_from_the_taxonomy(shelf: Shelf, client: TestClient) -> None:
-    body = client.get("/catalog.json").json()
+def test_themes_come_from_the_taxonomy(shelf: Shelf, app_client: TestClient) -> None:
+    body = app_client.get("/catalog.json").json()
     labels = {e.slug: e.label for e in taxonomy.load().entries["topics"]}
     scheme = body["themeTaxonomy"][0]["@id"]
     assert scheme == f"{get_settings().public_base_url}/taxonomy/topics"
@@ -184,9 +168,9 @@ def test_themes_come_from_the_taxonomy(shelf: Shelf, client: TestClient) -> None
     }
 
 
-def test_a_program_and_a_practice_as_datasets(shelf: Shelf, client: TestClient) -> None:
+def test_a_program_and_a_practice_as_datasets(shelf: Shelf, app_client: TestClient) -> None:
     settings = get_settings()
-    found = datasets(client.get("/catalog.json").json())
+    found = datasets(app_client.get("/catalog.json").json())
     program = found[key("program", shelf.program)]
     assert program["title"] == "Threat assessment team training"
     assert program["description"] == "Two days for school teams."
@@ -229,9 +213,9 @@ def test_a_program_and_a_practice_as_datasets(shelf: Shelf, client: TestClient) 
     assert f"practice(id: {shelf.practice.id})" in practice["distribution"][0]["description"]
 
 
-def test_the_catalog_validates_against_the_schema(shelf: Shelf, client: TestClient) -> None:
+def test_the_catalog_validates_against_the_schema(shelf: Shelf, app_client: TestClient) -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    body = client.get("/catalog.json").json()
+    body = app_client.get("/catalog.json").json()
     assert problems(body) == []
     broken = copy.deepcopy(body)
     del broken["dataset"][0]["contactPoint"]
@@ -247,16 +231,16 @@ def test_an_empty_hub_serves_a_valid_empty_catalog(session: Session) -> None:
 
 
 def test_an_unchanged_catalog_answers_304(
-    session: Session, shelf: Shelf, client: TestClient
+    session: Session, shelf: Shelf, app_client: TestClient
 ) -> None:
-    first = client.get("/catalog.json")
+    first = app_client.get("/catalog.json")
     etag = first.headers["etag"]
     assert first.headers["cache-control"].startswith("public")
-    again = client.get("/catalog.json", headers={"If-None-Match": etag})
+    again = app_client.get("/catalog.json", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
     directory.retire_program(session, f.ADMIN, program_id=shelf.plain.id)
-    changed = client.get("/catalog.json", headers={"If-None-Match": etag})
+    changed = app_client.get("/catalog.json", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
     assert key("program", shelf.plain) not in datasets(changed.json())

@@ -3,7 +3,6 @@ through the login form like a browser does (cookies kept by the client)."""
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +14,7 @@ from hub.app import create_app
 from hub.auth.models import User
 from hub.directory import demo
 from hub.directory.models import District
+from tests.conftest import in_transaction
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -61,12 +61,7 @@ class ClientFactory:
     """Makes TestClients over one app; closes them all at the end of the test."""
 
     def __init__(self, session: Session) -> None:
-        @contextmanager
-        def provide(write: bool) -> Iterator[Session]:
-            with session.begin_nested():
-                yield session
-
-        self.app = create_app(session_provider=provide)
+        self.app = create_app(session_provider=in_transaction(session))
         self.clients: list[TestClient] = []
 
     def __call__(self) -> TestClient:
