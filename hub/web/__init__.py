@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from hub.deps import SessionProvider
 from hub.settings import Settings
 from hub.web.auth import auth_router
+from hub.web.directory import directory_router
 from hub.web.partners import partners_router
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -17,5 +18,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 def mount(app: FastAPI, settings: Settings, sessions: SessionProvider) -> None:
     """Add the console's pages and its stylesheet to `app`."""
     app.include_router(auth_router(settings, sessions))
+    app.include_router(directory_router(settings, sessions))
     app.include_router(partners_router(sessions))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
