@@ -154,3 +154,19 @@ def preview(session: Session, principal: Principal, alert: Alert, channel: Chann
             district_nces=district.nces_id if district else None,
         ),
     )
+
+
+def acknowledged_districts(session: Session, alert: Alert) -> list[int]:
+    """Districts where somebody has acknowledged the alert."""
+    query = (
+        select(Acknowledgement.district_id)
+        .where(Acknowledgement.alert_id == alert.id, Acknowledgement.district_id.is_not(None))
+        .distinct()
+    )
+    return [int(d) for d in session.scalars(query) if d is not None]
+
+
+def follow_ups(session: Session, alert: Alert) -> list[Alert]:
+    """The alerts that update or cancel `alert` (its Cancel and All Clear), oldest first."""
+    query = select(Alert).where(Alert.references_id == alert.id).order_by(Alert.id)
+    return list(session.scalars(query))
