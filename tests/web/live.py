@@ -1,6 +1,7 @@
 """A whole hub for browser tests, on 127.0.0.1: the app under uvicorn, the outbox relay and a
-delivery worker on the embedded Kafka-protocol broker, e-mail to an aiosmtpd receiver, and
-Debian's Chromium driven by Playwright. Screenshots go to $HUB_SCREENSHOTS when it is set."""
+delivery worker on the embedded Kafka-protocol broker, e-mail to an aiosmtpd receiver and SMS to
+a Twilio-style gateway (the channels built from settings, as in production), and Debian's
+Chromium driven by Playwright. Screenshots go to $HUB_SCREENSHOTS when it is set."""
 
 import os
 import threading
@@ -11,16 +12,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from hub.alerts.channels.email import SmtpEmail
 from hub.app import create_app
 from hub.directory import demo
 from hub.runtime import Runtime
 from hub.settings import Settings
-from tests.alerts.channels.servers import SmtpServer, free_port
+from tests.alerts.channels.servers import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    HttpServer,
+    SmtpServer,
+    free_port,
+    sms_gateway,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 900}
@@ -39,12 +47,14 @@ def wait_until(check: Callable[[], object], seconds: float = 60.0, what: str = "
 
 @dataclass
 class LiveHub:
-    """The running hub: its address, database, demo passwords and the SMTP receiver."""
+    """The running hub: its address, database, demo passwords, the SMTP receiver and the SMS
+    gateway."""
 
     base_url: str
     engine: Engine
     passwords: dict[str, str]
     smtp: SmtpServer
+    sms: HttpServer
     browser: Browser
     shots: Path
 
@@ -64,9 +74,15 @@ class LiveHub:
         page.wait_for_url(lambda url: "/login" not in url)
         return page
 
-    def shoot(self, page: Page, name: str) -> None:
-        """Save a full-page screenshot as <name>.png."""
-        page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+    def shoot(self, page: Page, name: str, *, full_page: bool = True) -> None:
+        """Save a screenshot as <name>.png (long lists: just the first screen)."""
+        page.screenshot(path=str(self.shots / f"{name}.png"), full_page=full_page)
+
+    def shoot_part(self, part: Locator, name: str) -> None:
+        """Save a screenshot of one part of a page (what a full-page shot leaves blank:
+        sandboxed frames) as <name>.png."""
+        part.scroll_into_view_if_needed()
+        part.screenshot(path=str(self.shots / f"{name}.png"))
 
 
 @contextmanager
@@ -99,15 +115,25 @@ def live_hub(engine: Engine, settings: Settings, tmp: Path) -> Iterator[LiveHub]
     shots = Path(os.environ.get("HUB_SCREENSHOTS") or tmp)
     shots.mkdir(parents=True, exist_ok=True)
     port = int(settings.public_base_url.rsplit(":", 1)[1])
-    with SmtpServer() as smtp:
-        email = SmtpEmail(smtp.url(), sender=settings.smtp_from, timeout=5)
-        runtime = Runtime(settings, engine, workers=1, scheduler=False, channels={"email": email})
+    with SmtpServer() as smtp, HttpServer(sms_gateway(ACCOUNT_SID, AUTH_TOKEN)) as sms:
+        settings = settings.model_copy(
+            update={
+                "smtp_url": SecretStr(smtp.url()),
+                "sms_gateway_url": sms.url,
+                "sms_account_sid": ACCOUNT_SID,
+                "sms_auth_token": SecretStr(AUTH_TOKEN),
+                "sms_from": "+15415550199",
+            }
+        )
+        runtime = Runtime(settings, engine, workers=1, scheduler=False)
         with runtime, _server(runtime.settings, engine, port), sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
             )
             try:
-                yield LiveHub(settings.public_base_url, engine, passwords, smtp, browser, shots)
+                yield LiveHub(
+                    settings.public_base_url, engine, passwords, smtp, sms, browser, shots
+                )
             finally:
                 browser.close()
 

@@ -8,9 +8,19 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from hub.db import get_engine
+from hub.alerts import service as alerts
+from hub.alerts.schemas import AlertInput, Targets
+from hub.auth.models import User
+from hub.auth.policy import SYSTEM
+from hub.auth.service import principal_of
+from hub.db import get_engine, utcnow
+from hub.directory.models import District
+from hub.federation import partners
+from hub.federation.models import SyncRun
+from hub.federation.schemas import PartnerInput
 from hub.settings import get_settings
 from tests.web.live import LiveHub, hub_address, live_hub
 
@@ -29,7 +39,53 @@ def hub(live_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             get_engine.cache_clear()
 
 
+def _partners_with_history(hub: LiveHub) -> None:
+    """Two partner centers and a few runs, one failed, so the status page has something."""
+    now = utcnow()
+    with Session(hub.engine) as session, session.begin():
+        for slug, name, level in (
+            ("national", "National School Safety Center", "national"),
+            ("neighbour", "Neighbouring State Center", "state"),
+        ):
+            partner = partners.add(
+                session,
+                SYSTEM,
+                PartnerInput(
+                    slug=slug,
+                    name=name,
+                    level=level,
+                    direction="both",
+                    base_url=f"https://{slug}.example.org",
+                    sends=["program"],
+                    receives=["program", "practice"],
+                ),
+            ).partner
+            session.add(
+                SyncRun(
+                    partner=partner,
+                    direction="pull",
+                    status="succeeded",
+                    started_at=now,
+                    finished_at=now,
+                    fetched=120,
+                    created=100,
+                    updated=20,
+                )
+            )
+        session.add(
+            SyncRun(
+                partner=partner,
+                direction="push",
+                status="failed",
+                started_at=now,
+                finished_at=now,
+                error="HTTP 503 from the partner",
+            )
+        )
+
+
 def test_sign_in_shows_the_role_navigation_and_sign_out_ends_it(hub: LiveHub) -> None:
+    _partners_with_history(hub)
     page = hub.context().new_page()
     page.goto("/partners")
     expect(page).to_have_url(f"{hub.base_url}/login?next=%2Fpartners")
@@ -41,6 +97,8 @@ def test_sign_in_shows_the_role_navigation_and_sign_out_ends_it(hub: LiveHub) ->
     page.get_by_label("Password").fill(hub.passwords["admin"])
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Partner centers")).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_text("failed")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Partners")).to_have_attribute("aria-current", "page")
     hub.shoot(page, "partners")
@@ -60,7 +118,7 @@ def test_anyone_searches_and_filters_programs_and_opens_one(hub: LiveHub) -> Non
     results = page.locator("h2#results")
     expect(results).to_contain_text("programs")
     everything = int(results.inner_text().split()[0])
-    hub.shoot(page, "programs")
+    hub.shoot(page, "programs", full_page=False)
 
     page.get_by_role("group", name="Cost").get_by_label("Free only").check()
     page.get_by_role("button", name="Search").click()
@@ -81,7 +139,7 @@ def test_anyone_searches_and_filters_programs_and_opens_one(hub: LiveHub) -> Non
 def test_a_district_user_fixes_a_contact_after_a_bad_phone_number(hub: LiveHub) -> None:
     page = hub.sign_in("district")
     expect(page).to_have_url(re.compile(r"/districts/\d{7}$"))
-    hub.shoot(page, "district")
+    hub.shoot(page, "district", full_page=False)
     page.get_by_role("link", name="Edit contacts").click()
     page.locator("ul.contact-list summary").first.click()  # open the first contact
     page.get_by_role("link", name="Edit on its own page").first.click()
@@ -98,3 +156,118 @@ def test_a_district_user_fixes_a_contact_after_a_bad_phone_number(hub: LiveHub) 
     expect(page.get_by_role("status")).to_be_visible()
     page.get_by_role("button", name="Confirm contacts are current").first.click()
     expect(page.get_by_role("status")).to_contain_text("Confirmed")
+
+
+ACK_LINK = re.compile(r"http://127\.0\.0\.1:\d+/ack/[\w.\-]+")
+
+
+def _showcase_district(hub: LiveHub) -> tuple[str, str]:
+    """(NCES id, name) of the demo district user's district."""
+    with Session(hub.engine) as session:
+        district = session.scalars(
+            select(District)
+            .join(User, User.district_id == District.id)
+            .where(User.username == "district")
+        ).one()
+        return district.nces_id, district.name
+
+
+def _an_exercise_waiting(hub: LiveHub, nces_id: str) -> None:
+    """A drill in the queue beside the real alert, as the author's service call makes it."""
+    with Session(hub.engine) as session, session.begin():
+        author = principal_of(session.scalars(select(User).where(User.username == "author")).one())
+        drill = alerts.create_alert(
+            session,
+            author,
+            data=AlertInput(
+                status="Exercise",
+                category="weather",
+                event="Tornado drill",
+                urgency="Expected",
+                severity="Moderate",
+                certainty="Likely",
+                response="shelter",
+                headline="Statewide tornado drill at 10:00",
+                targets=Targets(districts=[nces_id]),
+                channels=["email"],
+            ),
+        )
+        alerts.submit_alert(session, author, alert_id=drill.id)
+
+
+def test_an_actual_alert_from_compose_to_acknowledgement(hub: LiveHub) -> None:
+    nces_id, name = _showcase_district(hub)
+    author = hub.sign_in("author")
+    author.get_by_role("link", name="New alert").click()
+    author.locator("#status-Actual").check()
+    author.locator("#category").select_option("violence-threat")
+    author.locator("#event").fill("Armed intruder reported")
+    author.locator("#response-lockdown").check()
+    author.get_by_label("Headline").fill(f"Lockdown now: {name}")
+    author.locator("#instruction").fill("Lock doors, lights off, stay out of sight.")
+    author.locator("#districts").select_option(nces_id)
+    author.locator("#channels-email").check()
+    author.locator("#channels-sms").check()
+    author.locator("#channels-webhook").uncheck()
+    author.locator("#preview-button").click()
+    count = author.locator("#recipient-count")
+    expect(count).to_have_attribute("data-recipients", re.compile(r"^[1-9]\d*$"))
+    recipients = int(count.get_attribute("data-recipients") or 0)
+    expect(author.locator("#preview-sms")).to_contain_text("Lockdown now")
+    email = author.frame_locator("iframe.preview-html").locator("body")
+    expect(email).to_contain_text("Lock doors, lights off")
+    hub.shoot(author, "alert-compose", full_page=False)
+    hub.shoot_part(author.locator("#preview-email"), "alert-preview")
+    author.locator("#submit-button").click()
+    expect(author).to_have_url(re.compile(r"/alerts/\d+$"))
+    alert_id = int(author.url.rsplit("/", 1)[1])
+    _an_exercise_waiting(hub, nces_id)
+
+    approver = hub.sign_in("approver")
+    expect(approver).to_have_url(f"{hub.base_url}/alerts/queue")
+    banner = approver.locator(f"#status-banner-{alert_id}")
+    expect(banner).to_have_class(re.compile(r"\bstatus-actual\b"))
+    expect(banner).to_contain_text(f"ACTUAL — REAL ALERT, will reach {recipients} recipient")
+    expect(approver.locator(".status-exercise").first).to_contain_text(
+        "EXERCISE — NOT A REAL EVENT"
+    )
+    hub.shoot(approver, "alert-queue")
+    approver.locator(f"#approve-{alert_id}").click()
+    confirm = approver.locator(f"#approve-confirm-{alert_id}")
+    expect(confirm).to_be_visible()  # the dialog, not the page behind it
+    label = approver.locator(f"label[for=approve-confirm-{alert_id}]")
+    expect(label).to_contain_text(f"Send ACTUAL alert to {recipients} recipient")
+    hub.shoot(approver, "alert-approve")
+    confirm.check()
+    approver.locator(f"#approve-send-{alert_id}").click()
+    expect(approver).to_have_url(f"{hub.base_url}/alerts/{alert_id}")
+
+    # The page polls: the figures move to "sent" without a reload.
+    totals = {}
+    for channel in ("email", "sms"):
+        total = approver.locator(f"#figure-{channel}-total").inner_text()
+        assert int(total) > 0
+        expect(approver.locator(f"#figure-{channel}-sent")).to_have_text(total, timeout=60_000)
+        totals[channel] = int(total)
+    assert len(hub.sms.requests) == totals["sms"]
+    assert sum(1 for m in hub.smtp.received if name in str(m.email)) == totals["email"]
+    expect(approver.locator("#alert-state")).to_have_attribute("data-state", "dispatched")
+    expect(approver.locator("#ack-summary")).to_contain_text("0 of 1 districts acknowledged")
+
+    mail = next(m for m in hub.smtp.received if f"Lockdown now: {name}" in str(m.email))
+    body = mail.email.get_body(preferencelist=("plain",))
+    assert body is not None
+    link = ACK_LINK.search(body.get_content())
+    assert link, "the e-mail has no acknowledgement link"
+    recipient = hub.context(phone=True).new_page()
+    recipient.goto(link.group(0))
+    expect(recipient.get_by_role("heading", level=1)).to_have_text(f"Lockdown now: {name}")
+    recipient.get_by_role("button", name="I received this alert").click()
+    expect(recipient.get_by_role("status")).to_contain_text("your acknowledgement was recorded")
+    hub.shoot(recipient, "acknowledgement")
+
+    expect(approver.locator("#ack-summary")).to_contain_text(
+        "1 of 1 districts acknowledged", timeout=30_000
+    )
+    expect(approver.locator("#acked-districts")).to_contain_text(name)
+    hub.shoot(approver, "alert-progress")

@@ -50,7 +50,9 @@
   }
 
   function show(data) {
-    setText(document.getElementById("alert-state"), data.state_label);
+    var state = document.getElementById("alert-state");
+    setText(state, data.state_label);
+    if (state) state.dataset.state = data.state;
     setText(document.getElementById("progress-summary"), data.summary);
     setText(document.getElementById("ack-summary"), data.acknowledgements.summary);
     Object.keys(data.channels).forEach(function (channel) {
