@@ -271,3 +271,33 @@ def test_an_actual_alert_from_compose_to_acknowledgement(hub: LiveHub) -> None:
     )
     expect(approver.locator("#acked-districts")).to_contain_text(name)
     hub.shoot(approver, "alert-progress")
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(el => el.type !== 'hidden')
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.outerHTML)"""
+OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_pages_label_every_control_fit_a_phone_and_start_with_the_skip_link(
+    hub: LiveHub, phone: bool
+) -> None:
+    nces_id, _ = _showcase_district(hub)
+    pages = {
+        "admin": ["/programs", "/practices", f"/districts/{nces_id}", "/partners", "/alerts"],
+        "author": ["/alerts/new"],
+        "approver": ["/alerts/queue"],
+        "district": [f"/districts/{nces_id}/contacts"],
+    }
+    for username, paths in pages.items():
+        page = hub.sign_in(username, phone=phone)
+        for path in paths:
+            page.goto(path)
+            assert page.evaluate(UNLABELLED) == [], f"{path}: controls without a label"
+            assert page.evaluate(OVERFLOW) <= 0, f"{path}: wider than the screen"
+            page.keyboard.press("Tab")
+            focused = page.evaluate("() => document.activeElement.textContent")
+            assert focused == "Skip to content", path
+        page.context.close()
