@@ -19,17 +19,24 @@ import fastjsonschema
 import jsonschema
 from jsonschema.exceptions import best_match
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict
-from hub.federation.records import Change, Kind, kinds, update_rows
+from hub.federation.records import (
+    Change,
+    Kind,
+    chunks,
+    insert_rows,
+    kinds,
+    table_of,
+    update_rows,
+)
 from hub.federation.schemas import ChangeEnvelope
 from hub.provenance import CHANGE_SEQ, take
 from hub.settings import get_settings
 
 KEPT_REJECTIONS = 200
-CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -199,14 +206,11 @@ def _existing(
     for change in changes:
         by_center[change.origin_center].add(change.origin_id)
     for center, wanted in by_center.items():
-        ids = sorted(wanted)
-        for start in range(0, len(ids), CHUNK):
+        for part in chunks(sorted(wanted)):
             rows = session.execute(
                 select(model.id, model.origin_center, model.origin_id, model.version)
                 .add_columns(model.deleted)
-                .where(
-                    model.origin_center == center, model.origin_id.in_(ids[start : start + CHUNK])
-                )
+                .where(model.origin_center == center, model.origin_id.in_(part))
             )
             found.update({(r.origin_center, r.origin_id): r for r in rows})
     return found
@@ -318,12 +322,19 @@ def _write(session: Session, kind: Kind, plan: _Plan, outcome: Outcome) -> None:
                     **_provenance(change, seq + n, deleted=False),
                 }
             )
-        result = session.execute(
-            insert(model).returning(model.id, sort_by_parameter_order=True), rows
+        # No RETURNING (per-row bookkeeping); the new ids are read back by the change_seq
+        # range reserved above, which no other row holds (the counter is locked to commit):
+        # one range query on its index, where look-ups by origin were planned against the
+        # table's statistics from before the insert.
+        insert_rows(session, table_of(model), rows)
+        last = seq + len(plan.creates) - 1
+        found = session.execute(
+            select(model.change_seq, model.id).where(model.change_seq.between(seq, last))
         )
-        for change, row_id in zip(plan.creates, result.scalars(), strict=True):
-            change.row_id = row_id
-        kind.replace_children(session, plan.creates)
+        made: dict[int, int] = {s: i for s, i in found}  # noqa: C416 - rows to pairs
+        for n, change in enumerate(plan.creates):
+            change.row_id = made[seq + n]
+        kind.replace_children(session, plan.creates, new=True)
         seq += len(plan.creates)
         outcome.created += len(plan.creates)
     if plan.updates:

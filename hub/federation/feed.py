@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.errors import InvalidInput, PermissionDenied
-from hub.federation.records import KIND_NAMES, kinds
+from hub.federation.records import KIND_NAMES, kinds, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +81,16 @@ def changes(
     for name in wanted_types(audience, types):
         kind = registry[name]
         model = kind.model
+        # Plain rows, not ORM objects: the feed reads a page once and builds no identity map.
         query = (
-            select(model)
+            select(table_of(model))
             .where(model.change_seq > since, kind.shareable())
             .order_by(model.change_seq)
             .limit(first + 1)
         )
         if audience.origins is not None:
             query = query.where(model.origin_center.in_(audience.origins))
-        rows: list[Any] = list(session.scalars(query))
+        rows: list[Any] = list(session.execute(query))
         picked += [(row.change_seq, name, row) for row in rows]
     picked.sort(key=lambda item: item[0])
     page, has_more = picked[:first], len(picked) > first

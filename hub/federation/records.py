@@ -1,6 +1,7 @@
 """The record types partners exchange, each both ways: rows to feed payloads (batched per page)
-and accepted changes to rows (bulk statements per batch, not one ORM object per record, so a
-50,000-record sync costs a few hundred statements).
+and accepted changes to rows (Core executemany per batch, not one ORM object per record, so a
+50,000-record sync costs a few hundred statements). An updated record's terms, ratings and
+availability are read in batches and rewritten only where they differ from the payload.
 
 A payload is the record as its JSON Schema in schemas/ describes it, and never carries contact
 details: a program's contact is a local row and stays home.
@@ -13,7 +14,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from hub.directory.models import (
@@ -30,6 +42,7 @@ from hub.directory.models import (
 from hub.directory.schemas import PracticeStatus
 
 SharedModel = type[Program] | type[Practice] | type[District]
+CHUNK = 500  # ids per IN list: well under SQLite's bound-parameter limit
 PROGRAM_TAGS = ("topics", "phases", "audiences", "delivery_modes")
 PRACTICE_TAGS = ("topics", "phases")
 SHARED_PRACTICE = (PracticeStatus.APPROVED.value, PracticeStatus.PUBLISHED.value)
@@ -64,6 +77,36 @@ class Change:
     deleted: bool
     payload: dict[str, Any] | None
     row_id: int | None = None
+
+
+def table_of(model: Any) -> Table:
+    """A mapped class's table, for Core statements (no ORM bookkeeping per row)."""
+    table: Table = model.__table__
+    return table
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT rows that all set the same columns, without RETURNING: on PostgreSQL with COPY
+    (several times faster than psycopg's pipelined executemany) unless a column is JSON, which
+    COPY would not encode; elsewhere with Core executemany."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or any(isinstance(c.type, JSON) for c in table.c):
+        session.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    target = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    driver: Any = conn.connection.driver_connection  # psycopg 3, inside this transaction
+    with driver.cursor() as cursor, cursor.copy(target) as copy:
+        for row in rows:
+            copy.write_row([row[n] for n in names])
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _day(value: str | None) -> date | None:
@@ -112,8 +155,11 @@ class Kind(ABC):
         """Why some changes cannot be written here (index into `changes` -> reason)."""
         return {}
 
-    def replace_children(self, session: Session, changes: Sequence[Change]) -> None:  # noqa: B027
-        """Write the rows that hang off each written record (terms, ratings...)."""
+    def replace_children(  # noqa: B027
+        self, session: Session, changes: Sequence[Change], *, new: bool = False
+    ) -> None:
+        """Write the rows that hang off each written record (terms, ratings...): all of them
+        for `new` rows, and for updated ones only those that differ from the payload."""
 
     def tombstone(self) -> dict[str, Any]:
         """Columns a tombstone sets besides `deleted`."""
@@ -151,31 +197,151 @@ def _tags(pairs: list[tuple[str, str]], vocabularies: Sequence[str]) -> dict[str
     return {v: sorted(s for voc, s in pairs if voc == v) for v in vocabularies}
 
 
-def _link_rows(
-    changes: Sequence[Change], terms: TermIds, vocabularies: Sequence[str], column: str
-) -> list[dict[str, int]]:
-    rows = []
-    for change in changes:
-        assert change.payload is not None
-        assert change.row_id is not None
-        wanted = {terms.ids[(v, s)] for v in vocabularies for s in change.payload.get(v, [])}
-        rows += [{column: change.row_id, "term_id": t} for t in sorted(wanted)]
-    return rows
+def _wanted_terms(change: Change, terms: TermIds, vocabularies: Sequence[str]) -> frozenset[int]:
+    payload = change.payload or {}
+    return frozenset(terms.ids[(v, s)] for v in vocabularies for s in payload.get(v, []))
 
 
-def _rating_rows(changes: Sequence[Change], terms: TermIds, column: str) -> list[dict[str, Any]]:
-    return [
-        {
-            column: change.row_id,
-            "program_id" if column == "practice_id" else "practice_id": None,
-            "tier_id": terms.ids[("evidence_tiers", r["tier"])],
-            "source": r["source"],
-            "as_of": _day(r.get("as_of")),
-            "url": r.get("url"),
-        }
-        for change in changes
+def _wanted_ratings(change: Change, terms: TermIds) -> tuple[tuple[Any, ...], ...]:
+    """(tier id, source, as of, url) of each rating, in the payload's order (the feed's: by id)."""
+    return tuple(
+        (terms.ids[("evidence_tiers", r["tier"])], r["source"], _day(r.get("as_of")), r.get("url"))
         for r in (change.payload or {}).get("ratings", [])
+    )
+
+
+def _wanted_places(change: Change) -> frozenset[tuple[str, str]]:
+    offered = (change.payload or {}).get("availability", {})
+    return frozenset(
+        (scope, code)
+        for scope in ("state", "region", "district")
+        for code in offered.get(f"{scope}s", [])
+    )
+
+
+def _held_terms(
+    session: Session, table: Table, column: str, ids: Sequence[int]
+) -> dict[int, frozenset[int]]:
+    found: dict[int, set[int]] = defaultdict(set)
+    for part in chunks(ids):
+        rows = session.execute(
+            select(table.c[column], table.c.term_id).where(table.c[column].in_(part))
+        )
+        for owner, term_id in rows:
+            found[owner].add(term_id)
+    return {owner: frozenset(held) for owner, held in found.items()}
+
+
+def _held_ratings(
+    session: Session, column: str, ids: Sequence[int]
+) -> dict[int, tuple[tuple[Any, ...], ...]]:
+    table = table_of(EvidenceRating)
+    found: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for part in chunks(ids):
+        rows = session.execute(
+            select(table.c[column], table.c.tier_id, table.c.source, table.c.as_of, table.c.url)
+            .where(table.c[column].in_(part))
+            .order_by(table.c.id)
+        )
+        for owner, *rating in rows:
+            found[owner].append(tuple(rating))
+    return {owner: tuple(held) for owner, held in found.items()}
+
+
+def _held_places(session: Session, ids: Sequence[int]) -> dict[int, frozenset[tuple[str, str]]]:
+    table = table_of(ProgramAvailability)
+    found: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for part in chunks(ids):
+        rows = session.execute(
+            select(table.c.program_id, table.c.scope, table.c.code).where(
+                table.c.program_id.in_(part)
+            )
+        )
+        for owner, scope, code in rows:
+            found[owner].add((scope, code))
+    return {owner: frozenset(held) for owner, held in found.items()}
+
+
+def _to_rewrite(
+    changes: Sequence[Change], wanted: dict[int, Any], held: dict[int, Any], empty: Any
+) -> list[Change]:
+    """The changes whose child rows differ from what is held (none held counts as `empty`)."""
+    return [c for c in changes if held.get(_row_id(c), empty) != wanted[_row_id(c)]]
+
+
+def _row_id(change: Change) -> int:
+    assert change.row_id is not None
+    return change.row_id
+
+
+def _rewrite(
+    session: Session,
+    table: Table,
+    column: str,
+    stale: Sequence[int],
+    rows: list[dict[str, Any]],
+) -> None:
+    """Delete the child rows of `stale` owners, then insert `rows` (Core, no RETURNING)."""
+    for part in chunks(stale):
+        session.execute(delete(table).where(table.c[column].in_(part)))
+    insert_rows(session, table, rows)
+
+
+def _write_terms(
+    session: Session,
+    changes: Sequence[Change],
+    terms: TermIds,
+    vocabularies: Sequence[str],
+    table: Table,
+    column: str,
+    *,
+    new: bool,
+) -> None:
+    wanted = {_row_id(c): _wanted_terms(c, terms, vocabularies) for c in changes}
+    held = {} if new else _held_terms(session, table, column, list(wanted))
+    changed = _to_rewrite(changes, wanted, held, frozenset())
+    rows = [{column: _row_id(c), "term_id": t} for c in changed for t in sorted(wanted[_row_id(c)])]
+    _rewrite(session, table, column, [_row_id(c) for c in changed if _row_id(c) in held], rows)
+
+
+def _write_ratings(
+    session: Session, changes: Sequence[Change], terms: TermIds, column: str, *, new: bool
+) -> None:
+    wanted = {_row_id(c): _wanted_ratings(c, terms) for c in changes}
+    held = {} if new else _held_ratings(session, column, list(wanted))
+    changed = _to_rewrite(changes, wanted, held, ())
+    other = "program_id" if column == "practice_id" else "practice_id"
+    rows = [
+        {
+            column: _row_id(c),
+            other: None,
+            "tier_id": tier_id,
+            "source": source,
+            "as_of": as_of,
+            "url": url,
+        }
+        for c in changed
+        for tier_id, source, as_of, url in wanted[_row_id(c)]
     ]
+    stale = [_row_id(c) for c in changed if _row_id(c) in held]
+    _rewrite(session, table_of(EvidenceRating), column, stale, rows)
+
+
+def _write_places(session: Session, changes: Sequence[Change], *, new: bool) -> None:
+    wanted = {_row_id(c): _wanted_places(c) for c in changes}
+    held = {} if new else _held_places(session, list(wanted))
+    changed = _to_rewrite(changes, wanted, held, frozenset())
+    rows = [
+        {"program_id": _row_id(c), "scope": scope, "code": code}
+        for c in changed
+        for scope, code in sorted(wanted[_row_id(c)], key=_place_order)
+    ]
+    stale = [_row_id(c) for c in changed if _row_id(c) in held]
+    _rewrite(session, table_of(ProgramAvailability), "program_id", stale, rows)
+
+
+def _place_order(place: tuple[str, str]) -> tuple[int, str]:
+    return (("state", "region", "district").index(place[0]), place[1])
 
 
 def _unknown_slugs(
@@ -208,12 +374,13 @@ class ProgramKind(Kind):
         places: dict[int, dict[str, list[str]]] = defaultdict(
             lambda: {"states": [], "regions": [], "districts": []}
         )
-        for a in session.scalars(
-            select(ProgramAvailability)
-            .where(ProgramAvailability.program_id.in_(ids))
-            .order_by(ProgramAvailability.scope, ProgramAvailability.code)
+        offered = table_of(ProgramAvailability)
+        for program_id, scope, code in session.execute(
+            select(offered.c.program_id, offered.c.scope, offered.c.code)
+            .where(offered.c.program_id.in_(ids))
+            .order_by(offered.c.scope, offered.c.code)
         ):
-            places[a.program_id][f"{a.scope}s"].append(a.code)
+            places[program_id][f"{scope}s"].append(code)
         provider_ids = {r.provider_id for r in rows if r.provider_id is not None}
         found = session.execute(
             select(Provider.id, Provider.name).where(Provider.id.in_(provider_ids))
@@ -278,25 +445,14 @@ class ProgramKind(Kind):
             found.update({n: i for n, i in added})  # noqa: C416 - rows to pairs
         return found
 
-    def replace_children(self, session: Session, changes: Sequence[Change]) -> None:
-        ids = [c.row_id for c in changes]
-        session.execute(delete(program_terms).where(program_terms.c.program_id.in_(ids)))
-        session.execute(delete(EvidenceRating).where(EvidenceRating.program_id.in_(ids)))
-        session.execute(delete(ProgramAvailability).where(ProgramAvailability.program_id.in_(ids)))
-        links = _link_rows(changes, self.terms, PROGRAM_TAGS, "program_id")
-        if links:
-            session.execute(insert(program_terms), links)
-        ratings = _rating_rows(changes, self.terms, "program_id")
-        if ratings:
-            session.execute(insert(EvidenceRating), ratings)
-        places = [
-            {"program_id": c.row_id, "scope": scope, "code": code}
-            for c in changes
-            for scope in ("state", "region", "district")
-            for code in sorted(set((c.payload or {}).get("availability", {}).get(f"{scope}s", [])))
-        ]
-        if places:
-            session.execute(insert(ProgramAvailability), places)
+    def replace_children(
+        self, session: Session, changes: Sequence[Change], *, new: bool = False
+    ) -> None:
+        _write_terms(
+            session, changes, self.terms, PROGRAM_TAGS, program_terms, "program_id", new=new
+        )
+        _write_ratings(session, changes, self.terms, "program_id", new=new)
+        _write_places(session, changes, new=new)
 
 
 class PracticeKind(Kind):
@@ -351,16 +507,13 @@ class PracticeKind(Kind):
             for p in (c.payload or {} for c in changes)
         ]
 
-    def replace_children(self, session: Session, changes: Sequence[Change]) -> None:
-        ids = [c.row_id for c in changes]
-        session.execute(delete(practice_terms).where(practice_terms.c.practice_id.in_(ids)))
-        session.execute(delete(EvidenceRating).where(EvidenceRating.practice_id.in_(ids)))
-        links = _link_rows(changes, self.terms, PRACTICE_TAGS, "practice_id")
-        if links:
-            session.execute(insert(practice_terms), links)
-        ratings = _rating_rows(changes, self.terms, "practice_id")
-        if ratings:
-            session.execute(insert(EvidenceRating), ratings)
+    def replace_children(
+        self, session: Session, changes: Sequence[Change], *, new: bool = False
+    ) -> None:
+        _write_terms(
+            session, changes, self.terms, PRACTICE_TAGS, practice_terms, "practice_id", new=new
+        )
+        _write_ratings(session, changes, self.terms, "practice_id", new=new)
 
 
 class DistrictKind(Kind):
@@ -407,9 +560,19 @@ def kinds(session: Session) -> dict[str, Kind]:
 
 
 def update_rows(session: Session, model: SharedModel, rows: list[dict[str, Any]]) -> None:
-    """Bulk UPDATE by primary key, grouped by the set of columns each row sets."""
+    """Bulk UPDATE by primary key (Core executemany), grouped by the set of columns each row
+    sets."""
+    table = table_of(model)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[tuple(sorted(row))].append(row)
-    for group in groups.values():
-        session.execute(update(model), group)
+    for names, group in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({n: bindparam(f"new_{n}") for n in names if n != "id"})
+        )
+        session.execute(
+            statement,
+            [{"row_id": r["id"], **{f"new_{n}": r[n] for n in names if n != "id"}} for r in group],
+        )

@@ -196,6 +196,57 @@ def test_a_partner_record_is_created_updated_and_never_lowered(session: Session)
     assert (_row(session, "p1").version, _row(session, "p1").title) == (3, "Program p1 v3")
 
 
+def test_an_update_rewrites_only_the_children_that_changed(session: Session) -> None:
+    def children(origin_id: str) -> tuple[set[str], list[tuple[str, str]], set[tuple[str, str]]]:
+        row = _row(session, origin_id)
+        return (
+            {t.slug for t in row.terms},
+            [(r.tier.slug, r.source) for r in sorted(row.ratings, key=lambda r: r.id)],
+            {(a.scope, a.code) for a in row.availability},
+        )
+
+    _apply(session, [_envelope("c1"), _envelope("c2")])
+    rating_ids = [r.id for r in _row(session, "c1").ratings]
+    same = _envelope("c1", 2, payload=_program_payload(title="Retitled"))
+    with recorded(session) as seen:
+        assert _apply(session, [same]).updated == 1
+    assert not [s for s in seen if s.lstrip().upper().startswith(("DELETE", "INSERT"))]
+    assert [r.id for r in _row(session, "c1").ratings] == rating_ids
+    assert _row(session, "c1").title == "Retitled"
+
+    ratings = [
+        {"tier": "tier-1", "source": "B", "as_of": "2026-01-02", "url": None},
+        {"tier": "tier-2", "source": "A", "as_of": None, "url": None},
+    ]
+    changed = _program_payload(
+        topics=["threat-assessment", "bomb-threats"],
+        ratings=ratings,
+        availability={"states": ["ZZ", "YY"], "regions": [], "districts": []},
+    )
+    emptied = _program_payload(
+        topics=["bomb-threats"],
+        ratings=[],
+        availability={"states": [], "regions": [], "districts": []},
+    )
+    outcome = _apply(
+        session, [_envelope("c1", 3, payload=changed), _envelope("c2", 2, payload=emptied)]
+    )
+    assert outcome.updated == 2
+    assert children("c1") == (
+        {"threat-assessment", "bomb-threats"},
+        [("tier-1", "B"), ("tier-2", "A")],
+        {("state", "ZZ"), ("state", "YY")},
+    )
+    assert children("c2") == ({"bomb-threats"}, [], set())
+    restored = _program_payload(ratings=list(reversed(ratings)))
+    assert _apply(session, [_envelope("c2", 3, payload=restored)]).updated == 1
+    assert children("c2") == (
+        {"threat-assessment"},
+        [("tier-2", "A"), ("tier-1", "B")],
+        {("state", "ZZ")},
+    )
+
+
 def test_applied_changes_keep_their_origin_and_version_and_enter_our_feed(
     session: Session,
 ) -> None:
