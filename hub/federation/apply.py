@@ -23,15 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict
-from hub.federation.records import (
-    Change,
-    Kind,
-    chunks,
-    insert_rows,
-    kinds,
-    table_of,
-    update_rows,
-)
+from hub.federation.records import Kind, kinds
+from hub.federation.rows import Change, chunks, insert_rows, table_of, update_rows
 from hub.federation.schemas import ChangeEnvelope
 from hub.provenance import CHANGE_SEQ, take
 from hub.settings import get_settings

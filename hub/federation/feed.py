@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.errors import InvalidInput, PermissionDenied
-from hub.federation.records import KIND_NAMES, kinds, table_of
+from hub.federation.records import KIND_NAMES, kinds
+from hub.federation.rows import table_of
 
 
 @dataclass(frozen=True, slots=True)
