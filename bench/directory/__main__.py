@@ -10,11 +10,7 @@ non-zero when a request failed or the two routes disagree, never because a targe
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +24,7 @@ from bench.directory import load
 from bench.directory.databases import PG_ADMIN_URL, fresh_database
 from bench.directory.generate import FULL, SMOKE, Generated, generate, request_mix
 from bench.directory.queries import graphql_request, plain_request
+from bench.serving import process
 from hub import migrate
 from hub.db import make_engine
 
@@ -56,52 +53,15 @@ FULL_PLAN = Plan(
 SMOKE_PLAN = Plan(clients=16, requests=48, single_requests=8, warmup=16, max_seconds=30, checks=4)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(url: str) -> Iterator[str]:
     """Run bench.directory.server on a free loopback port; yields its base URL."""
-    port = _free_port()
     env = {**os.environ, "HUB_LOG_LEVEL": "WARNING"}
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.directory.server", "--url", url, "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=errors,
-            stderr=errors,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_ready(base, proc, errors)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_ready(base: str, proc: subprocess.Popen[bytes], errors: Any) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            errors.seek(0)
-            raise SystemExit(f"bench server exited ({proc.returncode}):\n{errors.read().decode()}")
-        try:
-            if httpx.get(f"{base}/bench/ready", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("bench server did not answer within 60 s")
+    command = [sys.executable, "-m", "bench.directory.server", "--url", url, "--port"]
+    with process(
+        lambda port: [*command, str(port)], env=env, ready="/bench/ready", what="the bench server"
+    ) as base:
+        yield base
 
 
 def check_same_answers(base: str, pairs: list[tuple[str, str]]) -> float:

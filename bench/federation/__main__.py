@@ -12,10 +12,7 @@ sync moving at most 2% of the bytes). Exits non-zero only when a run fails or re
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +25,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from bench.directory.databases import fresh_database
 from bench.directory.generate import Sizes, generate
+from bench.serving import process
 from hub.auth.policy import SYSTEM
 from hub.db import make_engine, session_scope
 from hub.directory.models import Program
@@ -52,16 +50,9 @@ def _as_center(slug: str) -> None:
     get_settings.cache_clear()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(url: str) -> Iterator[str]:
     """The source hub as its own process (`hub serve`); yields its base URL."""
-    port = _free_port()
     env = {
         **os.environ,
         "HUB_DATABASE_URL": url,
@@ -69,32 +60,14 @@ def serving(url: str) -> Iterator[str]:
         "HUB_FEDERATION_PAGE_SIZE": str(PAGE),
         "HUB_LOG_LEVEL": "WARNING",
     }
-    hub = Path(sys.executable).parent / "hub"
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(
-            [str(hub), "serve", "--no-background", "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=errors,
-            stderr=errors,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    errors.seek(0)
-                    raise SystemExit(f"the source hub did not start:\n{errors.read().decode()}")
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    hub = str(Path(sys.executable).parent / "hub")
+    with process(
+        lambda port: [hub, "serve", "--no-background", "--port", str(port)],
+        env=env,
+        ready="/healthz",
+        what="the source hub",
+    ) as base:
+        yield base
 
 
 def _agreement(slug: str, base_url: str, **kw: Any) -> PartnerInput:
