@@ -35,7 +35,6 @@ from hub.federation.sync import RunReport, Syncer
 from hub.migrate import upgrade
 from hub.settings import get_settings
 
-REPO = Path(__file__).resolve().parents[2]
 FULL = Sizes(districts=100, programs=50_000, contacts=200, regions=5, providers=100)
 SMOKE = Sizes(districts=5, programs=300, contacts=10, regions=2, providers=5)
 PAGE = 1000
