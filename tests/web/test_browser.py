@@ -24,6 +24,9 @@ from hub.federation.schemas import PartnerInput
 from hub.settings import get_settings
 from tests.web.live import LiveHub, hub_address, live_hub
 
+# The machine is shared: give pages more than Playwright's default 5 s to settle.
+expect.set_options(timeout=20_000)
+
 
 @pytest.fixture(scope="module")
 def hub(live_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
