@@ -126,3 +126,22 @@ def alert_input(**kw: Any) -> AlertInput:
     }
     values.update(kw)
     return AlertInput(**values)
+
+
+def tornado_warning(**kw: Any) -> dict[str, Any]:
+    """The fields of a tornado warning (shelter in place, e-mail and SMS) as the console's compose
+    form and the GraphQL `AlertInput` both spell them; each adds its own way of naming targets."""
+    values: dict[str, Any] = {
+        "status": "Actual",
+        "category": "weather",
+        "event": "Tornado warning",
+        "urgency": "Immediate",
+        "severity": "Extreme",
+        "certainty": "Observed",
+        "response": "shelter",
+        "headline": "Tornado warning: shelter in place",
+        "instruction": "Move to interior rooms on the lowest floor.",
+        "channels": ["email", "sms"],
+    }
+    values.update(kw)
+    return values

@@ -16,21 +16,9 @@ from hub.alerts.schemas import NOT_REAL, SRP_LABEL
 from hub.auth.policy import Action
 from hub.directory import taxonomy
 from hub.directory.models import District, Region
-from hub.errors import Conflict, HubError, InvalidInput, NotFound, PermissionDenied
 from hub.web.pages import Viewer, render
 
-_STATUS_CODE: dict[type[HubError], int] = {
-    NotFound: 404,
-    PermissionDenied: 403,
-    InvalidInput: 422,
-    Conflict: 409,
-}
 STATE_LABEL = {s: s.replace("_", " ") for s in STATES}
-
-
-def status_code(exc: HubError) -> int:
-    """The HTTP status a page shows a HubError with."""
-    return next((s for kind, s in _STATUS_CODE.items() if isinstance(exc, kind)), 400)
 
 
 def status_words(status: str) -> str:

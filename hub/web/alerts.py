@@ -22,7 +22,7 @@ from hub.settings import Settings
 from hub.web import alert_form
 from hub.web import alert_views as views
 from hub.web.alert_form import ComposeFields, FormErrors
-from hub.web.pages import Viewer, check_csrf, page, see_other, signed_in
+from hub.web.pages import Viewer, attempt, form_post, page, see_other, signed_in, status_code
 
 PAGE_SIZE = 25
 LISTED = [s for s in STATES if s != "standby"]
@@ -114,21 +114,22 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
         )
 
     def act(
-        request: Request, alert_id: int, csrf: str, step: Callable[[Session, Viewer], Any]
+        request: Request,
+        alert_id: int,
+        csrf: str,
+        step: Callable[[Session, Viewer], Any],
+        *,
+        error: str = "action_error",
+        **typed: Any,
     ) -> Response:
-        """A one-click alert action: done, back to the alert page; refused, the alert page
-        again with the reason."""
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, csrf)
-            try:
-                with session.begin_nested():
-                    step(session, v)
-            except HubError as exc:
+        """An alert action posted from the alert page: done, back to the alert page; refused,
+        the alert page again with the reason in its `error` slot and the `typed` values kept."""
+        with form_post(sessions, request, csrf) as (session, v):
+            refused = attempt(session, lambda: step(session, v))
+            if refused is not None:
                 alert = alerts.get_alert(session, v.principal, alert_id=alert_id)
-                return alert_page(
-                    v, session, alert, status=views.status_code(exc), action_error=exc.message
-                )
+                problems = {error: refused.message} | typed
+                return alert_page(v, session, alert, status=status_code(refused), **problems)
         return see_other(f"/alerts/{alert_id}")
 
     @router.get("/alerts", include_in_schema=False)
@@ -172,9 +173,7 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
     @router.post("/alerts/new", include_in_schema=False)
     @page
     def compose(request: Request, form: Annotated[ComposeFields, Form()]) -> Response:
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, form.csrf)
+        with form_post(sessions, request, form.csrf) as (session, v):
             policy.require(v.principal, Action.COMPOSE_ALERT)
             try:
                 data = alert_form.to_input(form)
@@ -187,7 +186,7 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
                         alerts.submit_alert(session, v.principal, alert_id=alert.id)
             except HubError as exc:
                 errors = {_form_field(exc.field): exc.message}
-                return compose_page(v, session, form, status=views.status_code(exc), errors=errors)
+                return compose_page(v, session, form, status=status_code(exc), errors=errors)
             if form.action == "submit":
                 return see_other(f"/alerts/{alert.id}")
             form.alert_id = str(alert.id)
@@ -267,9 +266,7 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
         confirm: Annotated[str, Form()] = "",
         expected: Annotated[str, Form()] = "",
     ) -> Response:
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, csrf)
+        with form_post(sessions, request, csrf) as (session, v):
             alert = alerts.get_alert(session, v.principal, alert_id=alert_id)
             reach = views.reach(session, alert)["contacts"]
             recipients = views.plural(reach, "recipient")
@@ -282,12 +279,12 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
                     "page was shown. Check the figures and confirm again."
                 )
                 return approve_page(v, session, alert, status=409, error=error)
-            try:
-                with session.begin_nested():
-                    alerts.approve_alert(session, v.principal, alert_id=alert_id)
-            except HubError as exc:
+            refused = attempt(
+                session, lambda: alerts.approve_alert(session, v.principal, alert_id=alert_id)
+            )
+            if refused is not None:
                 return approve_page(
-                    v, session, alert, status=views.status_code(exc), error=exc.message
+                    v, session, alert, status=status_code(refused), error=refused.message
                 )
         return see_other(f"/alerts/{alert_id}")
 
@@ -299,23 +296,14 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
     ) -> Response:
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, csrf)
-            try:
-                with session.begin_nested():
-                    alerts.reject_alert(session, v.principal, alert_id=alert_id, reason=reason)
-            except HubError as exc:
-                alert = alerts.get_alert(session, v.principal, alert_id=alert_id)
-                return alert_page(
-                    v,
-                    session,
-                    alert,
-                    status=views.status_code(exc),
-                    reject_error=exc.message,
-                    reason=reason,
-                )
-        return see_other(f"/alerts/{alert_id}")
+        return act(
+            request,
+            alert_id,
+            csrf,
+            lambda s, v: alerts.reject_alert(s, v.principal, alert_id=alert_id, reason=reason),
+            error="reject_error",
+            reason=reason,
+        )
 
     @router.post("/alerts/{alert_id}/cancel", include_in_schema=False)
     @page

@@ -6,25 +6,56 @@ Every list is a fixed number of statements whatever its length: a page of record
 loads (hub.directory.loaders) for their terms, ratings and providers.
 """
 
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from hub.auth.policy import Action
 from hub.deps import SessionProvider
 from hub.directory import service as directory
-from hub.directory.models import District
+from hub.directory.models import District, Practice, Program
 from hub.directory.schemas import PracticeStatus, ProgramFilter
 from hub.errors import HubError, NotFound
 from hub.graphql.markdown import to_safe_html
-from hub.pagination import PageArgs
+from hub.pagination import Page, PageArgs
 from hub.settings import Settings
 from hub.web import directory_filters as filters
 from hub.web import directory_views as views
 from hub.web.directory_contacts import contacts_router
-from hub.web.pages import page, render, viewer
+from hub.web.pages import Viewer, page, render, viewer
 
 DISTRICT_PROGRAMS = 10
+
+R = TypeVar("R", Program, Practice)
+
+
+def _search_page(
+    v: Viewer,
+    session: Session,
+    template: str,
+    *,
+    title: str,
+    search: filters.Search,
+    found: Page[R] | None,
+    cards: Callable[[Session, Sequence[R]], list[views.Card]],
+    **values: Any,
+) -> Response:
+    """A search page: the filters as read (422 with their messages), and the cards of what was
+    `found` with a pager (none while a filter is wrong)."""
+    return render(
+        v,
+        template,
+        status=422 if search.errors else 200,
+        title=title,
+        search=search,
+        cards=None if found is None else cards(session, found.items),
+        pager=None if found is None else filters.pager(search, found),
+        **values,
+    )
 
 
 def directory_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
@@ -40,7 +71,7 @@ def directory_router(settings: Settings, sessions: SessionProvider) -> APIRouter
             search, wanted = filters.read_programs(
                 request.query_params, own_district=v.district_nces_id
             )
-            cards, pager = None, None
+            found = None
             if wanted is not None:
                 try:
                     found = directory.list_programs(session, filter=wanted, page=search.page)
@@ -50,19 +81,14 @@ def directory_router(settings: Settings, sessions: SessionProvider) -> APIRouter
                     search.errors[search.district_param] = (
                         exc.message[:1].upper() + exc.message[1:] + "."
                     )
-                else:
-                    cards, pager = (
-                        views.program_cards(session, found.items),
-                        filters.pager(search, found),
-                    )
-            return render(
+            return _search_page(
                 v,
+                session,
                 "directory_programs.html",
-                status=422 if search.errors else 200,
                 title="Programs",
                 search=search,
-                cards=cards,
-                pager=pager,
+                found=found,
+                cards=views.program_cards,
             )
 
     @router.get("/practices", include_in_schema=False)
@@ -72,23 +98,19 @@ def directory_router(settings: Settings, sessions: SessionProvider) -> APIRouter
             v = viewer(request, session)
             with_status = v.may(Action.READ_UNPUBLISHED) or v.may(Action.SUBMIT_PRACTICE)
             search, wanted = filters.read_practices(request.query_params, with_status=with_status)
-            cards, pager = None, None
+            found = None
             if wanted is not None:
                 found = directory.list_practices(
                     session, v.principal, filter=wanted, page=search.page
                 )
-                cards, pager = (
-                    views.practice_cards(session, found.items),
-                    filters.pager(search, found),
-                )
-            return render(
+            return _search_page(
                 v,
+                session,
                 "directory_practices.html",
-                status=422 if search.errors else 200,
                 title="Practices",
                 search=search,
-                cards=cards,
-                pager=pager,
+                found=found,
+                cards=views.practice_cards,
                 published=PracticeStatus.PUBLISHED.value,
             )
 
@@ -151,16 +173,7 @@ def directory_router(settings: Settings, sessions: SessionProvider) -> APIRouter
                 filter=ProgramFilter(available_to_district=district.nces_id),
                 page=PageArgs(first=DISTRICT_PROGRAMS),
             )
-            by_id = {s.id: s for s in schools}
-            roles = views.labels("contact_roles")
-            people = [
-                views.contact_view(
-                    v.principal, c, roles, by_id.get(c.school_id) if c.school_id else None
-                )
-                for c in contacts
-            ]
-            people.sort(key=lambda c: (c.school is not None, c.school.name if c.school else ""))
-            verified = [c.verified_at for c in contacts if c.verified_at is not None]
+            people = views.contact_views(v.principal, contacts, schools)
             confirmed = request.query_params.get("confirmed", "")
             mine = v.district_nces_id == district.nces_id
             return render(
@@ -173,13 +186,12 @@ def directory_router(settings: Settings, sessions: SessionProvider) -> APIRouter
                 contacts=people,
                 details=any(c.details for c in people),
                 manage=v.may(Action.MANAGE_CONTACTS, district_id=district.id),
-                last_verified=views.when(max(verified)) if verified else "never",
-                unconfirmed=len(contacts) - len(verified),
                 programs=open_to,
                 more_programs=f"/programs?{'mine=1' if mine else 'district=' + district.nces_id}",
                 confirmed=int(confirmed) if confirmed.isdigit() else None,
                 website=views.safe_url(district.website),
                 phone=views.display_phone(district.phone),
+                **views.verification(contacts),
             )
 
     router.include_router(contacts_router(sessions))

@@ -19,7 +19,7 @@ from hub.directory.schemas import ContactInput
 from hub.errors import NotFound, PermissionDenied
 from hub.web import directory_views as views
 from hub.web.directory_filters import field_errors
-from hub.web.pages import Viewer, check_csrf, page, render, see_other, signed_in
+from hub.web.pages import Viewer, form_post, page, render, see_other, signed_in
 
 CHANNELS = {
     "email": "E-mail",
@@ -107,6 +107,14 @@ def _errors(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
+def _read(form: ContactForm) -> tuple[ContactInput | None, dict[str, str]]:
+    """The service's input from a posted form, or None and the messages by field."""
+    try:
+        return form.to_input(), {}
+    except ValidationError as exc:
+        return None, _errors(exc)
+
+
 def _managed(session: Session, v: Viewer, nces_id: str) -> District:
     """The district, if this viewer may manage its contacts (NotFound / PermissionDenied)."""
     district = directory.get_district(session, nces_id=nces_id)
@@ -176,13 +184,6 @@ def contacts_router(sessions: SessionProvider) -> APIRouter:
             district = _managed(session, v, nces_id)
             schools = _schools(session, district)
             [rows] = directory.contacts_by_district_ids(session, [district.id])
-            by_id = {s.id: s for s in schools}
-            roles = views.labels("contact_roles")
-            people = [
-                views.contact_view(v.principal, c, roles, by_id.get(c.school_id or 0)) for c in rows
-            ]
-            people.sort(key=lambda c: (c.school is not None, c.school.name if c.school else ""))
-            verified = [c.verified_at for c in rows if c.verified_at is not None]
             query = request.query_params
             notice = next((text for flag, text in NOTICES.items() if query.get(flag)), None)
             confirmed = query.get("confirmed", "")
@@ -193,13 +194,12 @@ def contacts_router(sessions: SessionProvider) -> APIRouter:
                 "directory_contacts.html",
                 title=f"Contacts of {district.name}",
                 district=district,
-                contacts=people,
+                contacts=views.contact_views(v.principal, rows, schools),
                 forms={c.id: ContactForm.of(c) for c in rows},
                 new=ContactForm(),
                 schools=schools,
-                last_verified=views.when(max(verified)) if verified else "never",
-                unconfirmed=len(rows) - len(verified),
                 notice=notice,
+                **views.verification(rows),
                 **_choices(),
             )
 
@@ -211,16 +211,9 @@ def contacts_router(sessions: SessionProvider) -> APIRouter:
         form: Annotated[ContactForm, Depends(contact_form)],
         csrf: Annotated[str, Form()] = "",
     ) -> Response:
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, csrf)
+        with form_post(sessions, request, csrf) as (session, v):
             district = _managed(session, v, nces_id)
-            errors: dict[str, str] = {}
-            data: ContactInput | None = None
-            try:
-                data = form.to_input()
-            except ValidationError as exc:
-                errors = _errors(exc)
+            data, errors = _read(form)
             if form.school and form.school not in {s.nces_id for s in _schools(session, district)}:
                 errors["school"] = f"Choose one of the schools of {district.name}."
             if data is None or errors:
@@ -244,9 +237,7 @@ def contacts_router(sessions: SessionProvider) -> APIRouter:
         csrf: Annotated[str, Form()] = "",
         back: Annotated[str, Form()] = "",
     ) -> Response:
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, csrf)
+        with form_post(sessions, request, csrf) as (session, v):
             district = _managed(session, v, nces_id)
             count = directory.confirm_contacts(
                 session, v.principal, district_nces_id=district.nces_id
@@ -273,22 +264,13 @@ def contacts_router(sessions: SessionProvider) -> APIRouter:
         form: Annotated[ContactForm, Depends(contact_form)],
         csrf: Annotated[str, Form()] = "",
     ) -> Response:
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, csrf)
+        with form_post(sessions, request, csrf) as (session, v):
             district = _managed(session, v, nces_id)
             contact = _contact_of(session, district, contact_id)
-            try:
-                data = form.to_input()
-            except ValidationError as exc:
+            data, errors = _read(form)
+            if data is None:
                 return _form_page(
-                    v,
-                    session,
-                    district,
-                    contact=contact,
-                    form=form,
-                    errors=_errors(exc),
-                    status=422,
+                    v, session, district, contact=contact, form=form, errors=errors, status=422
                 )
             directory.update_contact(session, v.principal, contact_id=contact.id, data=data)
         return see_other(f"/districts/{nces_id}/contacts?saved=1#contact-{contact_id}")

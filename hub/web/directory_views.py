@@ -5,6 +5,7 @@ see them, where a program is offered, and small formatting helpers."""
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
@@ -113,6 +114,31 @@ def contact_view(
         details=directory.contact_details_visible(principal, contact),
         school=school,
     )
+
+
+def contact_views(
+    principal: Principal, contacts: Sequence[Contact], schools: Sequence[School]
+) -> list[ContactView]:
+    """A district's contacts as `principal` may see them, each with its school (from `schools`):
+    the district-wide ones first, then by school name."""
+    by_id = {s.id: s for s in schools}
+    roles = labels("contact_roles")
+    people = [
+        contact_view(principal, c, roles, by_id.get(c.school_id) if c.school_id else None)
+        for c in contacts
+    ]
+    people.sort(key=lambda c: (c.school is not None, c.school.name if c.school else ""))
+    return people
+
+
+def verification(contacts: Sequence[Contact]) -> dict[str, Any]:
+    """For a template: `last_verified`, when a contact was last confirmed as current ("never"),
+    and `unconfirmed`, how many never were."""
+    verified = [c.verified_at for c in contacts if c.verified_at is not None]
+    return {
+        "last_verified": when(max(verified)) if verified else "never",
+        "unconfirmed": len(contacts) - len(verified),
+    }
 
 
 def program_cards(session: Session, programs: Sequence[Program]) -> list[Card]:

@@ -1,5 +1,6 @@
 """What every console page shares: who is looking (the Viewer), the Jinja2 environment, the
-navigation a role may see, CSRF checks, and HubError shown as a page instead of a traceback.
+navigation a role may see, CSRF checks, the transaction of a form post, and HubError shown as a
+page instead of a traceback.
 
 CSRF: a signed-in browser's forms carry its session's CSRF token; before sign-in (the login form)
 they carry the value of the `hub_csrf` cookie (double submit). Either way a form posted from
@@ -8,7 +9,8 @@ another site cannot know the value, and the cookies are SameSite=Lax besides.
 
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec
 from urllib.parse import quote
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hub.auth.policy import ANONYMOUS, Action, Principal, allows
 from hub.auth.service import principal_of
+from hub.deps import SessionProvider
 from hub.directory.models import District
 from hub.errors import Conflict, HubError, InvalidInput, NotFound, PermissionDenied
 from hub.settings import Settings
@@ -146,6 +149,34 @@ def see_other(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303)
 
 
+@contextmanager
+def form_post(
+    sessions: SessionProvider, request: Request, csrf: str
+) -> Iterator[tuple[Session, Viewer]]:
+    """The writing transaction of a signed-in viewer's form post, once its CSRF token is checked:
+    `with form_post(sessions, request, csrf) as (session, v): ...`."""
+    with sessions(True) as session:
+        v = signed_in(request, session)
+        check_csrf(v, csrf)
+        yield session, v
+
+
+def attempt(session: Session, step: Callable[[], object]) -> HubError | None:
+    """Run `step` in a savepoint: None when it worked, else the HubError it raised (its writes
+    undone, the rest of the transaction kept, so the form can be shown again with the reason)."""
+    try:
+        with session.begin_nested():
+            step()
+    except HubError as exc:
+        return exc
+    return None
+
+
+def status_code(exc: HubError) -> int:
+    """The HTTP status a page shows a HubError with."""
+    return next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 400)
+
+
 P = ParamSpec("P")
 
 
@@ -163,7 +194,7 @@ def page(handler: Callable[P, Response]) -> Callable[P, Response]:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         except HubError as exc:
-            status = next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 400)
+            status = status_code(exc)
             # The transaction is gone with the error: the page gets no navigation, only a way back.
             bare = Viewer(principal=ANONYMOUS, name="", csrf="")
             return render(bare, "error.html", status=status, title="Not possible", error=exc)

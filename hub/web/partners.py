@@ -13,7 +13,7 @@ from hub.deps import SessionProvider
 from hub.federation import partners
 from hub.federation.manual import sync_now
 from hub.federation.models import SyncRun
-from hub.web.pages import check_csrf, page, render, see_other, signed_in
+from hub.web.pages import form_post, page, render, see_other, signed_in
 
 # Rejections listed per run on the partner page (a run keeps a few hundred).
 SHOWN_REJECTIONS = 20
@@ -67,9 +67,7 @@ def partners_router(sessions: SessionProvider) -> APIRouter:
     @router.post("/partners/{slug}/release", include_in_schema=False)
     @page
     def release(request: Request, slug: str, csrf: Annotated[str, Form()] = "") -> Response:
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, csrf)
+        with form_post(sessions, request, csrf) as (session, v):
             partners.release_breaker(session, v.principal, slug)
         return see_other(f"/partners/{slug}?released=1")
 
@@ -81,9 +79,7 @@ def partners_router(sessions: SessionProvider) -> APIRouter:
         csrf: Annotated[str, Form()] = "",
         direction: Annotated[str, Form()] = "pull",
     ) -> Response:
-        with sessions(True) as session:
-            v = signed_in(request, session)
-            check_csrf(v, csrf)
+        with form_post(sessions, request, csrf) as (session, v):
             run_id = sync_now(session, v.principal, slug, direction)
         return see_other(f"/partners/{slug}?started={run_id}")
 

@@ -8,6 +8,7 @@ from sqlalchemy import event, func, select
 
 from hub.alerts.cap import schema_path as cap_schema_path
 from hub.alerts.models import Alert, Delivery
+from tests import factories
 from tests.graphql.conftest import Hub
 
 ERRORS = """
@@ -57,21 +58,7 @@ query ($first: Int) {
 
 
 def _input(hub: Hub, **kw: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "status": "Actual",
-        "category": "weather",
-        "event": "Tornado warning",
-        "urgency": "Immediate",
-        "severity": "Extreme",
-        "certainty": "Observed",
-        "response": "shelter",
-        "headline": "Tornado warning: shelter in place",
-        "instruction": "Move to interior rooms on the lowest floor.",
-        "targets": {"districts": [hub.district.nces_id]},
-        "channels": ["email", "sms"],
-    }
-    values.update(kw)
-    return values
+    return factories.tornado_warning(targets={"districts": [hub.district.nces_id]}) | kw
 
 
 def _step(hub: Hub, name: str, alert_id: int, as_: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -39,20 +40,25 @@ class Console:
         """A client with no cookies, like a new browser."""
         return self.make_client()
 
-    def signed_in(self, username: str) -> TestClient:
-        """A client signed in as `username` through the login form."""
-        client = self.browser()
+    def log_in(self, client: TestClient, username: str, *, next: str = "/") -> httpx.Response:
+        """Fill in and post the login form as `username` (right password), redirects not
+        followed."""
         form = client.get("/login")
-        answer = client.post(
+        return client.post(
             "/login",
             data={
                 "username": username,
                 "password": self.passwords[username],
                 "csrf": csrf_of(form.text),
-                "next": "/",
+                "next": next,
             },
             follow_redirects=False,
         )
+
+    def signed_in(self, username: str) -> TestClient:
+        """A client signed in as `username` through the login form."""
+        client = self.browser()
+        answer = self.log_in(client, username)
         assert answer.status_code == 303, answer.text
         return client
 

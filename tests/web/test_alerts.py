@@ -13,25 +13,16 @@ from sqlalchemy import func, select
 from hub.alerts import targeting
 from hub.alerts.ack import AckClaim, acknowledge
 from hub.alerts.models import Alert, Delivery
+from tests import factories
 from tests.web.conftest import Console, csrf_of
 
 
 def _fields(console: Console, **changes: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "status": "Actual",
-        "category": "weather",
-        "event": "Tornado warning",
-        "urgency": "Immediate",
-        "severity": "Extreme",
-        "certainty": "Observed",
-        "response": "shelter",
-        "headline": "Tornado warning: shelter in place",
-        "description": "A tornado was sighted west of town.",
-        "instruction": "Move to interior rooms on the lowest floor.",
-        "districts": [console.district.nces_id],
-        "channels": ["email", "sms"],
-        "action": "submit",
-    }
+    values = factories.tornado_warning(
+        description="A tornado was sighted west of town.",
+        districts=[console.district.nces_id],
+        action="submit",
+    )
     values.update(changes)
     return {k: v for k, v in values.items() if v is not None}
 

@@ -33,18 +33,7 @@ def test_sign_in_sets_an_httponly_samesite_cookie_and_signing_out_ends_it(
 
 
 def test_the_session_cookie_is_httponly_and_lax(console: Console) -> None:
-    client = console.browser()
-    form = client.get("/login")
-    answer = client.post(
-        "/login",
-        data={
-            "username": "author",
-            "password": console.passwords["author"],
-            "csrf": csrf_of(form.text),
-            "next": "/alerts",
-        },
-        follow_redirects=False,
-    )
+    answer = console.log_in(console.browser(), "author", next="/alerts")
     header = answer.headers["set-cookie"].lower()
     assert "hub_session=" in header
     assert "httponly" in header
@@ -81,18 +70,7 @@ def test_forms_without_the_right_csrf_token_are_refused(console: Console) -> Non
 
 
 def test_next_only_returns_to_a_path_on_this_site(console: Console) -> None:
-    client = console.browser()
-    form = client.get("/login")
-    answer = client.post(
-        "/login",
-        data={
-            "username": "author",
-            "password": console.passwords["author"],
-            "csrf": csrf_of(form.text),
-            "next": "//evil.example/steal",
-        },
-        follow_redirects=False,
-    )
+    answer = console.log_in(console.browser(), "author", next="//evil.example/steal")
     assert answer.headers["location"] == "/"
 
 
