@@ -8,14 +8,7 @@ from sqlalchemy import Engine
 from hub.alerts.feed import cap_router
 from hub.alerts.routes import ack_router
 from hub.deps import SessionProvider, default_session_provider
-from hub.errors import (
-    Conflict,
-    HubError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    UpstreamUnavailable,
-)
+from hub.errors import HubError, http_status
 from hub.federation.dcat import catalog_router
 from hub.federation.routes import federation_router
 from hub.graphql.router import graphql_router
@@ -24,18 +17,10 @@ from hub.observability import RequestMetrics, metrics
 from hub.settings import Settings, get_settings
 from hub.web import mount as mount_console
 
-_STATUS: dict[type[HubError], int] = {
-    NotFound: 404,
-    PermissionDenied: 403,
-    InvalidInput: 422,
-    Conflict: 409,
-    UpstreamUnavailable: 503,
-}
-
 
 async def _hub_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HubError)
-    status = next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 400)
+    status = http_status(exc)
     body = {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}
     return JSONResponse(body, status_code=status)
 

@@ -30,3 +30,17 @@ class InvalidInput(HubError):
 
 class UpstreamUnavailable(HubError):
     code = "upstream_unavailable"
+
+
+_HTTP_STATUS: dict[type[HubError], int] = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    InvalidInput: 422,
+    Conflict: 409,
+    UpstreamUnavailable: 503,
+}
+
+
+def http_status(exc: HubError) -> int:
+    """The HTTP status an error answers with (400 for a kind with none of its own)."""
+    return next((s for kind, s in _HTTP_STATUS.items() if isinstance(exc, kind)), 400)

@@ -16,13 +16,13 @@ from hub.alerts.schemas import AlertInput
 from hub.auth import policy
 from hub.auth.policy import Action
 from hub.deps import SessionProvider
-from hub.errors import Conflict, HubError
+from hub.errors import Conflict, HubError, http_status
 from hub.pagination import PageArgs
 from hub.settings import Settings
 from hub.web import alert_form
 from hub.web import alert_views as views
 from hub.web.alert_form import ComposeFields, FormErrors
-from hub.web.pages import Viewer, attempt, form_post, page, see_other, signed_in, status_code
+from hub.web.pages import Viewer, attempt, form_post, page, see_other, signed_in
 
 PAGE_SIZE = 25
 LISTED = [s for s in STATES if s != "standby"]
@@ -129,7 +129,7 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
             if refused is not None:
                 alert = alerts.get_alert(session, v.principal, alert_id=alert_id)
                 problems = {error: refused.message} | typed
-                return alert_page(v, session, alert, status=status_code(refused), **problems)
+                return alert_page(v, session, alert, status=http_status(refused), **problems)
         return see_other(f"/alerts/{alert_id}")
 
     @router.get("/alerts", include_in_schema=False)
@@ -186,7 +186,7 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
                         alerts.submit_alert(session, v.principal, alert_id=alert.id)
             except HubError as exc:
                 errors = {_form_field(exc.field): exc.message}
-                return compose_page(v, session, form, status=status_code(exc), errors=errors)
+                return compose_page(v, session, form, status=http_status(exc), errors=errors)
             if form.action == "submit":
                 return see_other(f"/alerts/{alert.id}")
             form.alert_id = str(alert.id)
@@ -284,7 +284,7 @@ def alerts_router(settings: Settings, sessions: SessionProvider) -> APIRouter:
             )
             if refused is not None:
                 return approve_page(
-                    v, session, alert, status=status_code(refused), error=refused.message
+                    v, session, alert, status=http_status(refused), error=refused.message
                 )
         return see_other(f"/alerts/{alert_id}")
 

@@ -24,7 +24,7 @@ from hub.auth.policy import ANONYMOUS, Action, Principal, allows
 from hub.auth.service import principal_of
 from hub.deps import SessionProvider
 from hub.directory.models import District
-from hub.errors import Conflict, HubError, InvalidInput, NotFound, PermissionDenied
+from hub.errors import HubError, PermissionDenied, http_status
 from hub.settings import Settings
 from hub.web import signin
 from hub.web.models import WebSession
@@ -39,13 +39,6 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-_STATUS: dict[type[HubError], int] = {
-    NotFound: 404,
-    PermissionDenied: 403,
-    InvalidInput: 422,
-    Conflict: 409,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +165,6 @@ def attempt(session: Session, step: Callable[[], object]) -> HubError | None:
     return None
 
 
-def status_code(exc: HubError) -> int:
-    """The HTTP status a page shows a HubError with."""
-    return next((s for kind, s in _STATUS.items() if isinstance(exc, kind)), 400)
-
-
 P = ParamSpec("P")
 
 
@@ -194,7 +182,7 @@ def page(handler: Callable[P, Response]) -> Callable[P, Response]:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         except HubError as exc:
-            status = status_code(exc)
+            status = http_status(exc)
             # The transaction is gone with the error: the page gets no navigation, only a way back.
             bare = Viewer(principal=ANONYMOUS, name="", csrf="")
             return render(bare, "error.html", status=status, title="Not possible", error=exc)
