@@ -3,6 +3,8 @@ directory, a district's contacts, an Actual alert from compose to approval to de
 e-mail, the recipient's acknowledgement, and the roll-up on the alert page."""
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hub.alerts import service as alerts
+from hub.alerts.models import Alert
 from hub.alerts.schemas import AlertInput, Targets
 from hub.auth.models import User
 from hub.auth.policy import SYSTEM
@@ -276,31 +279,57 @@ def test_an_actual_alert_from_compose_to_acknowledgement(hub: LiveHub) -> None:
     hub.shoot(approver, "alert-progress")
 
 
-UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
-  .filter(el => el.type !== 'hidden')
-  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
-  .map(el => el.outerHTML)"""
+AXE = Path(__file__).parent / "axe"
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+AXE_RUN = """async () => (await axe.run(document, {
+  runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
+})).violations.map(v => v.id + ': ' + v.help + ' ' +
+  v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    """axe-core from the npm registry, pinned in tests/web/axe/package-lock.json."""
+    script = AXE / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is needed for the accessibility checks (apt-get install npm)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=AXE, check=True)  # noqa: S603
+    return script
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
-def test_pages_label_every_control_fit_a_phone_and_start_with_the_skip_link(
-    hub: LiveHub, phone: bool
+def test_main_pages_pass_axe_fit_a_phone_and_start_with_the_skip_link(
+    hub: LiveHub, axe_script: Path, phone: bool
 ) -> None:
     nces_id, _ = _showcase_district(hub)
     pages = {
-        "admin": ["/programs", "/practices", f"/districts/{nces_id}", "/partners", "/alerts"],
-        "author": ["/alerts/new"],
+        None: ["/login", "/programs", "/practices", f"/districts/{nces_id}"],
+        "admin": ["/partners", "/partners/national", "/alerts"],
+        "author": ["/alerts/new", *_alert_pages(hub)],
         "approver": ["/alerts/queue"],
         "district": [f"/districts/{nces_id}/contacts"],
     }
+    problems = []
     for username, paths in pages.items():
-        page = hub.sign_in(username, phone=phone)
+        page = (
+            hub.sign_in(username, phone=phone) if username else hub.context(phone=phone).new_page()
+        )
         for path in paths:
             page.goto(path)
-            assert page.evaluate(UNLABELLED) == [], f"{path}: controls without a label"
+            page.add_script_tag(path=str(axe_script))
+            problems += [f"{path}: {v}" for v in page.evaluate(AXE_RUN)]
             assert page.evaluate(OVERFLOW) <= 0, f"{path}: wider than the screen"
-            page.keyboard.press("Tab")
-            focused = page.evaluate("() => document.activeElement.textContent")
-            assert focused == "Skip to content", path
+            if path != "/login":  # its username field has the focus already
+                page.keyboard.press("Tab")
+                focused = page.evaluate("() => document.activeElement.textContent")
+                assert focused == "Skip to content", path
         page.context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def _alert_pages(hub: LiveHub) -> list[str]:
+    """The pages of the alerts the other tests made (none when run alone)."""
+    with Session(hub.engine) as session:
+        return [f"/alerts/{i}" for i in session.scalars(select(Alert.id).limit(2))]
