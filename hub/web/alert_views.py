@@ -143,25 +143,19 @@ def target_names(session: Session, targets: dict[str, Any]) -> dict[str, list[st
     counties = targets.get("counties") or []
     districts = targets.get("districts") or []
     named_regions = dict(
-        session.execute(select(Region.code, Region.name).where(Region.code.in_(regions)))
-        .tuples()
-        .all()
+        session.execute(select(Region.code, Region.name).where(Region.code.in_(regions))).all()
     )
     named_counties = dict(
         session.execute(
             select(District.county_fips, District.county_name)
             .where(District.county_fips.in_(counties))
             .distinct()
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     named_districts = dict(
         session.execute(
             select(District.nces_id, District.name).where(District.nces_id.in_(districts))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return {
         "regions": [named_regions.get(c, c) for c in regions],

@@ -151,7 +151,7 @@ def test_recovers_from_a_broker_restart_mid_relay(
             row_id: payload["data"]["alert_id"]
             for row_id, payload in session.execute(
                 select(OutboxMessage.id, OutboxMessage.payload)
-            ).tuples()
+            ).all()
         }
         stamps = session.scalars(select(OutboxMessage.published_at)).all()
     assert all(isinstance(s, datetime) and s.tzinfo == UTC for s in stamps)
