@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub.alerts import service as alerts
 from hub.alerts.models import Alert
-from hub.alerts.schemas import AlertInput, Targets
+from hub.alerts.schemas import AlertInput
 from hub.auth.models import User
 from hub.auth.policy import SYSTEM
 from hub.auth.service import principal_of
@@ -25,6 +25,7 @@ from hub.federation import partners
 from hub.federation.models import SyncRun
 from hub.federation.schemas import PartnerInput
 from hub.settings import get_settings
+from tests.factories import tornado_warning
 from tests.web.live import LiveHub, hub_address, live_hub
 
 # The machine is shared: give pages more than Playwright's default 5 s to settle.
@@ -186,16 +187,13 @@ def _an_exercise_waiting(hub: LiveHub, nces_id: str) -> None:
             session,
             author,
             data=AlertInput(
-                status="Exercise",
-                category="weather",
-                event="Tornado drill",
-                urgency="Expected",
-                severity="Moderate",
-                certainty="Likely",
-                response="shelter",
-                headline="Statewide tornado drill at 10:00",
-                targets=Targets(districts=[nces_id]),
-                channels=["email"],
+                **tornado_warning(
+                    status="Exercise",
+                    event="Tornado drill",
+                    headline="Statewide tornado drill at 10:00",
+                    targets={"districts": [nces_id]},
+                    channels=["email"],
+                )
             ),
         )
         alerts.submit_alert(session, author, alert_id=drill.id)
